@@ -1,0 +1,66 @@
+import tailwindcss from '@tailwindcss/vite'
+
+// Every value under `runtimeConfig.notify` can be set at run time with an env var:
+// `notify.publishToken` <- NUXT_NOTIFY_PUBLISH_TOKEN, `notify.heartbeatMs` <- NUXT_NOTIFY_HEARTBEAT_MS, ...
+export default defineNuxtConfig({
+  // The v3-style layout (pages/, components/, composables/ at the top) on purpose: one small app.
+  srcDir: '.',
+  compatibilityDate: '2026-11-01',
+  devtools: { enabled: false },
+  modules: ['@nuxt/eslint', '@nuxt/test-utils/module'],
+  css: ['~/assets/css/main.css'],
+  vite: { plugins: [tailwindcss()] },
+  devServer: { port: 3001 },
+  typescript: { strict: true },
+
+  app: {
+    head: {
+      htmlAttrs: { lang: 'zh-CN' },
+      title: 'SSE 实时通知',
+      meta: [
+        { name: 'viewport', content: 'width=device-width, initial-scale=1' },
+        { name: 'color-scheme', content: 'light dark' },
+      ],
+    },
+  },
+
+  runtimeConfig: {
+    notify: {
+      /** Bearer token for POST /api/notify/publish. Empty = publishing is refused (503). Never sent to the client. */
+      publishToken: '',
+      /** Comma-separated origins allowed to read the streams cross-origin; `*` = any (no credentials then). */
+      corsOrigins: '*',
+      /** Reconnect delay hint (ms) sent to EventSource clients in the `retry:` field. */
+      retryMs: 3000,
+      /** Comment frame on every broadcast stream this often (ms) so proxies keep idle connections open. */
+      heartbeatMs: 15_000,
+      /** Events kept for `Last-Event-ID` replay: at most this many, and none older than historyMaxAgeMs. */
+      historySize: 1000,
+      historyMaxAgeMs: 10 * 60_000,
+      /** A subscriber with more than this many bytes unread is disconnected (it resumes from history). */
+      maxQueuedBytes: 1024 * 1024,
+      /** Largest accepted publish body, in bytes. */
+      bodyLimitBytes: 64 * 1024,
+      /** Server-side demo publisher feeding the `ticker` and `logs` topics of the /live page. */
+      demoPublisher: true,
+      demoIntervalMs: 2000,
+    },
+  },
+
+  nitro: {
+    // SSE must never be compressed or buffered on the way out.
+    compressPublicAssets: false,
+  },
+
+  routeRules: {
+    '/**': {
+      headers: {
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'strict-origin-when-cross-origin',
+        'x-frame-options': 'DENY',
+      },
+    },
+  },
+
+  eslint: { config: { stylistic: true } },
+})

@@ -1,0 +1,26 @@
+/**
+ * The broadcast stream: `GET /api/notify/events?topic=a&topic=b`. Replays what a reconnecting client
+ * missed (Last-Event-ID), then stays live, with heartbeats, until the client leaves.
+ */
+export default defineEventHandler(async (event) => {
+  if (handleStreamCors(event)) return
+  assertMethod(event, 'GET')
+  const topics = readTopics(event)
+  const lastEventId = readLastEventId(event)
+  const config = useRuntimeConfig(event).notify
+
+  setResponseStatus(event, 200)
+  setResponseHeaders(event, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    'x-accel-buffering': 'no',
+  })
+  const sink = createSseSink(event, config.maxQueuedBytes)
+  const release = trackConnection('broadcast')
+  sink.onClose(release)
+  if (!sink.body) event.node.res.flushHeaders()
+  // The retry hint is the first frame: it sends the headers at once, before any event exists.
+  sink.write(encodeFrame({ retry: config.retryMs }))
+  await useBroadcastHub().subscribe(topics, sink, lastEventId)
+  if (sink.body) return sendStream(event, sink.body)
+})

@@ -1,0 +1,116 @@
+import type { ResetPayload } from '#shared/types/notify'
+import { STREAM_EVENTS } from '#shared/utils/notify'
+import type { BusEvent, EventBus } from './event-bus'
+import type { EventId } from './event-id'
+import type { SseSink } from './sse-sink'
+
+interface Subscriber {
+  topics: ReadonlySet<string>
+  sink: SseSink
+  /** Live events that arrive while history is being replayed; flushed, without repeats, right after. */
+  pending?: BusEvent[]
+}
+
+/**
+ * Fans every bus event out to the local subscribers of its topic. The frame was serialised once by
+ * the bus; here the same bytes are written to each subscriber, synchronously, with no await per
+ * subscriber, and one timer sends heartbeats to all of them.
+ */
+export class BroadcastHub {
+  readonly startedAt = Date.now()
+  private readonly byTopic = new Map<string, Set<Subscriber>>()
+  private readonly subscribers = new Set<Subscriber>()
+  private readonly heartbeat: ReturnType<typeof setInterval>
+
+  constructor(readonly bus: EventBus, heartbeatMs: number) {
+    bus.onEvent(event => this.dispatch(event))
+    this.heartbeat = setInterval(() => this.beat(), heartbeatMs)
+    // Never keep a process alive (or a test runner) just for heartbeats.
+    if (typeof this.heartbeat === 'object' && 'unref' in this.heartbeat) this.heartbeat.unref()
+  }
+
+  /**
+   * Adds a subscriber. With `lastEventId` it first gets, in order, exactly the events of its topics
+   * it missed (or a `reset` event when history no longer has them all), then live events.
+   */
+  async subscribe(topics: ReadonlySet<string>, sink: SseSink, lastEventId?: string): Promise<void> {
+    const subscriber: Subscriber = { topics, sink, pending: lastEventId ? [] : undefined }
+    this.add(subscriber)
+    sink.onClose(() => this.remove(subscriber))
+    if (!lastEventId) return
+
+    let lastSent: EventId | undefined
+    const replay = await this.bus.replay(topics, lastEventId)
+    if ('reset' in replay) {
+      sink.write(resetFrame(replay.reset, replay.newestId))
+      lastSent = parseEventId(replay.newestId)
+    }
+    else {
+      for (const event of replay.events) sink.write(event.frame)
+      lastSent = replay.events.at(-1)?.order ?? parseEventId(lastEventId)
+    }
+    const pending = subscriber.pending ?? []
+    subscriber.pending = undefined
+    for (const event of pending) {
+      if (!lastSent || compareEventIds(event.order, lastSent) > 0) sink.write(event.frame)
+    }
+  }
+
+  /** Writes one event to every local subscriber of its topic; returns how many. */
+  dispatch(event: BusEvent): number {
+    const subscribers = this.byTopic.get(event.topic)
+    if (!subscribers) return 0
+    let delivered = 0
+    for (const subscriber of subscribers) {
+      if (subscriber.pending) subscriber.pending.push(event)
+      else if (!subscriber.sink.write(event.frame)) continue
+      delivered++
+    }
+    return delivered
+  }
+
+  subscriberCount(topic: string): number {
+    return this.byTopic.get(topic)?.size ?? 0
+  }
+
+  subscribersByTopic(): Record<string, number> {
+    return Object.fromEntries([...this.byTopic].map(([topic, set]) => [topic, set.size]))
+  }
+
+  get size(): number {
+    return this.subscribers.size
+  }
+
+  /** Ends every stream (clients reconnect elsewhere with their Last-Event-ID) and stops the heartbeat. */
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat)
+    for (const subscriber of [...this.subscribers]) subscriber.sink.end()
+    await this.bus.close()
+  }
+
+  private beat() {
+    for (const subscriber of this.subscribers) subscriber.sink.write(HEARTBEAT_BYTES)
+  }
+
+  private add(subscriber: Subscriber) {
+    this.subscribers.add(subscriber)
+    for (const topic of subscriber.topics) {
+      let set = this.byTopic.get(topic)
+      if (!set) this.byTopic.set(topic, set = new Set())
+      set.add(subscriber)
+    }
+  }
+
+  private remove(subscriber: Subscriber) {
+    this.subscribers.delete(subscriber)
+    for (const topic of subscriber.topics) {
+      const set = this.byTopic.get(topic)
+      set?.delete(subscriber)
+      if (set?.size === 0) this.byTopic.delete(topic)
+    }
+  }
+}
+
+function resetFrame(reset: ResetPayload, newestId: string): Uint8Array {
+  return encodeFrame({ id: newestId, event: STREAM_EVENTS.reset, data: JSON.stringify(reset) })
+}

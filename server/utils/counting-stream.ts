@@ -1,0 +1,50 @@
+import { COUNTING_LIMITS, countingFrames, resumeAt } from './counting'
+
+/**
+ * The counting stream: message n every `interval` ms up to `count`, on h3's event stream helper.
+ * Served at /api/notify/stream and, for the seed's client, at /notify/stream.
+ */
+export const countingStreamHandler = defineEventHandler(async (event) => {
+  if (handleStreamCors(event)) return
+  assertMethod(event, 'GET')
+  const total = readIntegerQuery(event, 'count', COUNTING_LIMITS.count)
+  const intervalMs = readIntegerQuery(event, 'interval', COUNTING_LIMITS.interval)
+  const first = resumeAt(readLastEventId(event), total)
+  if (first === null) return sendNoContent(event, 204)
+
+  const stream = createEventStream(event)
+  const release = trackConnection('counting')
+  let next = first
+  let timer: ReturnType<typeof setInterval> | undefined
+
+  const stop = () => {
+    clearInterval(timer)
+    timer = undefined
+    release()
+  }
+  // Node tells us when the client goes away; runtimes that don't make the next push fail instead.
+  event.node.res.once('close', stop)
+
+  const pushNext = async () => {
+    if (next > total) return
+    const n = next++
+    const frames = countingFrames(n, total)
+    if (n === first) frames[0]!.retry = useRuntimeConfig(event).notify.retryMs
+    try {
+      await stream.push(frames)
+    }
+    catch {
+      stop()
+      return
+    }
+    if (n === total) {
+      stop()
+      await stream.close()
+    }
+  }
+
+  timer = setInterval(pushNext, intervalMs)
+  // The first frame goes out at once: it carries the retry hint and flushes the response headers.
+  void pushNext()
+  return stream.send()
+})

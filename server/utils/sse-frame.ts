@@ -1,0 +1,37 @@
+/** One Server-Sent Events frame, as the WHATWG HTML spec defines its fields. */
+export interface SseFrame {
+  id?: string
+  event?: string
+  retry?: number
+  data?: string
+}
+
+// A CR, LF or NUL inside `id` or `event` would end the field early and let the rest inject a new one.
+const FIELD_BREAKERS = /[\r\n\0]/g
+const LINE_BREAK = /\r\n|\r|\n/
+
+/**
+ * Serialises one frame. Unlike h3's formatter it also strips NUL from ids (a NUL makes the browser
+ * ignore the id), never emits a `data:` line for a frame without data (which would dispatch an empty
+ * message), and only emits `retry` as plain digits.
+ */
+export function formatSseFrame(frame: SseFrame): string {
+  let out = ''
+  if (frame.id !== undefined) out += `id: ${frame.id.replace(FIELD_BREAKERS, '')}\n`
+  if (frame.event) out += `event: ${frame.event.replace(FIELD_BREAKERS, '')}\n`
+  if (frame.retry !== undefined && Number.isSafeInteger(frame.retry) && frame.retry >= 0) out += `retry: ${frame.retry}\n`
+  if (frame.data !== undefined) {
+    for (const line of frame.data.split(LINE_BREAK)) out += `data: ${line}\n`
+  }
+  return `${out}\n`
+}
+
+
+const encoder = new TextEncoder()
+
+export function encodeFrame(frame: SseFrame): Uint8Array {
+  return encoder.encode(formatSseFrame(frame))
+}
+
+/** A comment line: keeps proxies from closing an idle stream; every EventSource ignores it. */
+export const HEARTBEAT_BYTES = encoder.encode(':\n\n')

@@ -1,0 +1,116 @@
+import type { ServerResponse } from 'node:http'
+import type { H3Event } from 'h3'
+
+/** Where one subscriber's bytes go. Every subscriber of a topic is handed the same bytes. */
+export interface SseSink {
+  /** Queues bytes; false when the subscriber is gone or was cut off for falling too far behind. */
+  write(chunk: Uint8Array): boolean
+  /** Ends the response cleanly. */
+  end(): void
+  readonly closed: boolean
+  onClose(callback: () => void): void
+  /** Set on runtimes without a Node response: the body to hand to h3's `sendStream`. */
+  readonly body?: ReadableStream<Uint8Array>
+}
+
+/**
+ * On Node, bytes go straight to the ServerResponse: no TransformStream, writer and pipe per
+ * connection. Elsewhere (serverless and edge presets) a byte-counted ReadableStream is the body.
+ * Either way a subscriber with more than `maxQueuedBytes` unread is disconnected rather than
+ * buffered without bound; it comes back with Last-Event-ID and replays from history.
+ */
+export function createSseSink(event: H3Event, maxQueuedBytes: number): SseSink {
+  return event.node.res.socket
+    ? createNodeSink(event.node.res, maxQueuedBytes)
+    : createWebSink(maxQueuedBytes)
+}
+
+function closeNotifier() {
+  const callbacks: Array<() => void> = []
+  let closed = false
+  return {
+    get closed() {
+      return closed
+    },
+    onClose(callback: () => void) {
+      if (closed) callback()
+      else callbacks.push(callback)
+    },
+    fire() {
+      if (closed) return
+      closed = true
+      for (const callback of callbacks.splice(0)) callback()
+    },
+  }
+}
+
+function createNodeSink(res: ServerResponse, maxQueuedBytes: number): SseSink {
+  const notifier = closeNotifier()
+  res.once('close', notifier.fire)
+  return {
+    write(chunk) {
+      if (notifier.closed) return false
+      if (res.writableLength > maxQueuedBytes) {
+        res.destroy()
+        notifier.fire()
+        return false
+      }
+      res.write(chunk)
+      return true
+    },
+    end() {
+      if (!notifier.closed) res.end()
+      notifier.fire()
+    },
+    get closed() {
+      return notifier.closed
+    },
+    onClose: notifier.onClose,
+  }
+}
+
+function createWebSink(maxQueuedBytes: number): SseSink {
+  const notifier = closeNotifier()
+  let controller!: ReadableStreamDefaultController<Uint8Array>
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c
+      },
+      cancel: notifier.fire,
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: maxQueuedBytes }),
+  )
+  const shut = (how: 'close' | 'error') => {
+    if (notifier.closed) return
+    try {
+      if (how === 'close') controller.close()
+      else controller.error(new Error('subscriber too slow'))
+    }
+    catch { /* already closed by the runtime */ }
+    notifier.fire()
+  }
+  return {
+    write(chunk) {
+      if (notifier.closed) return false
+      if ((controller.desiredSize ?? 0) <= 0) {
+        shut('error')
+        return false
+      }
+      try {
+        controller.enqueue(chunk)
+        return true
+      }
+      catch {
+        notifier.fire()
+        return false
+      }
+    },
+    end: () => shut('close'),
+    get closed() {
+      return notifier.closed
+    },
+    onClose: notifier.onClose,
+    body,
+  }
+}

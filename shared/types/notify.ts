@@ -1,0 +1,70 @@
+/** Data of message `n` of the counting stream (`GET /api/notify/stream`). */
+export interface CountingPayload {
+  count: number
+  total: number
+  /** `这是第n次发送的SSE数据` */
+  message: string
+  /** ISO time the server sent it. */
+  at: string
+}
+
+/** Data of the `customEvent` named event that follows every 10th counting message. */
+export interface MilestonePayload {
+  count: number
+  total: number
+}
+
+/** Data of the `done` named event: the stream is complete, do not reconnect. */
+export interface DonePayload {
+  total: number
+}
+
+/** Data of every event on the broadcast stream (`GET /api/notify/events`). */
+export interface BroadcastPayload<T = unknown> {
+  topic: string
+  /** Exactly what the publisher sent. */
+  data: T
+  /** ISO time the bus accepted it. */
+  at: string
+}
+
+/** Data of the `reset` named event: the client's Last-Event-ID is older than the history, reload state. */
+export interface ResetPayload {
+  reason: 'history-expired' | 'unknown-id'
+  /** Oldest id still in history, when there is one. */
+  oldestId?: string
+}
+
+/** Body of `POST /api/notify/publish`. */
+export interface PublishRequest<T = unknown> {
+  topic?: string
+  event?: string
+  data: T
+}
+
+/** Answer of `POST /api/notify/publish`. */
+export interface PublishResult {
+  id: string
+  topic: string
+  /** Subscribers of this instance the event was written to. */
+  delivered: number
+}
+
+/** Answer of `GET /api/notify/stats`. */
+export interface NotifyStats {
+  uptimeSeconds: number
+  connections: {
+    total: number
+    byRoute: Record<string, number>
+    byTopic: Record<string, number>
+  }
+  published: number
+  history: { size: number, oldestId?: string, newestId?: string }
+}
+
+/** JSON body of every 4xx/5xx answer of the API. */
+export interface ApiError {
+  statusCode: number
+  statusMessage: string
+  message: string
+}
