@@ -4,14 +4,8 @@ import tailwindcss from '@tailwindcss/vite'
 // `notify.publishToken` <- NUXT_NOTIFY_PUBLISH_TOKEN, `notify.heartbeatMs` <- NUXT_NOTIFY_HEARTBEAT_MS, ...
 export default defineNuxtConfig({
   // The v3-style layout (pages/, components/, composables/ at the top) on purpose: one small app.
-  srcDir: '.',
-  compatibilityDate: '2026-11-01',
-  devtools: { enabled: false },
   modules: ['@nuxt/eslint', '@nuxt/test-utils/module'],
-  css: ['~/assets/css/main.css'],
-  vite: { plugins: [tailwindcss()] },
-  devServer: { port: 3001 },
-  typescript: { strict: true },
+  devtools: { enabled: false },
 
   app: {
     head: {
@@ -23,6 +17,7 @@ export default defineNuxtConfig({
       ],
     },
   },
+  css: ['~/assets/css/main.css'],
 
   runtimeConfig: {
     notify: {
@@ -46,11 +41,7 @@ export default defineNuxtConfig({
       demoIntervalMs: 2000,
     },
   },
-
-  nitro: {
-    // SSE must never be compressed or buffered on the way out.
-    compressPublicAssets: false,
-  },
+  srcDir: '.',
 
   routeRules: {
     '/**': {
@@ -61,6 +52,15 @@ export default defineNuxtConfig({
       },
     },
   },
+  devServer: { port: 3001 },
+  compatibilityDate: '2026-11-01',
+
+  nitro: {
+    // SSE must never be compressed or buffered on the way out.
+    compressPublicAssets: false,
+  },
+  vite: { plugins: [tailwindcss()] },
+  typescript: { strict: true },
 
   eslint: { config: { stylistic: true } },
 })

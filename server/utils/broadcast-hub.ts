@@ -3,6 +3,8 @@ import { STREAM_EVENTS } from '#shared/utils/notify'
 import type { BusEvent, EventBus } from './event-bus'
 import type { EventId } from './event-id'
 import type { SseSink } from './sse-sink'
+import { compareEventIds, parseEventId } from './event-id'
+import { HEARTBEAT_BYTES, encodeFrame } from './sse-frame'
 
 interface Subscriber {
   topics: ReadonlySet<string>

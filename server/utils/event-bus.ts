@@ -1,5 +1,7 @@
 import type { BroadcastPayload, NotifyStats, ResetPayload } from '#shared/types/notify'
 import type { EventId } from './event-id'
+import { formatEventId } from './event-id'
+import { encodeFrame } from './sse-frame'
 
 /** One published event, with its SSE frame serialised once for every subscriber. */
 export interface BusEvent {

@@ -1,5 +1,7 @@
 import type { BusEvent, EventBus, PublishInput, ReplayResult } from './event-bus'
 import type { EventId } from './event-id'
+import { createBusEvent } from './event-bus'
+import { compareEventIds, formatEventId, parseEventId } from './event-id'
 
 export interface HistoryLimits {
   size: number

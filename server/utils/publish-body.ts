@@ -1,6 +1,8 @@
 import type { H3Event } from 'h3'
 import { z } from 'zod'
 import { DEFAULT_TOPIC, NAME_PATTERN } from '#shared/utils/notify'
+import { createError, getRequestHeader, readRawBody, readValidatedBody } from 'h3'
+import { badRequest } from './query-params'
 
 const name = () => z.string().regex(NAME_PATTERN, 'must be 1 to 128 letters, digits or "._:-"')
 

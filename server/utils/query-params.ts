@@ -1,4 +1,5 @@
 import type { H3Event } from 'h3'
+import { createError, getQuery, getRequestHeader } from 'h3'
 
 /** 400 with a JSON body that names the parameter; Nitro never adds a stack to a 4xx. */
 export function badRequest(message: string, data?: Record<string, unknown>): never {

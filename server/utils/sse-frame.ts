@@ -26,7 +26,6 @@ export function formatSseFrame(frame: SseFrame): string {
   return `${out}\n`
 }
 
-
 const encoder = new TextEncoder()
 
 export function encodeFrame(frame: SseFrame): Uint8Array {

@@ -1,5 +1,7 @@
 import type { H3Event } from 'h3'
 import { DEFAULT_TOPIC, NAME_PATTERN } from '#shared/utils/notify'
+import { getQuery } from 'h3'
+import { badRequest } from './query-params'
 
 const MAX_TOPICS = 32
 

@@ -6,6 +6,7 @@ export default defineEventHandler(async (event): Promise<PublishResult> => {
   await requirePublishToken(event)
   const body = await readPublishBody(event, useRuntimeConfig(event).notify.bodyLimitBytes)
   const hub = useBroadcastHub()
-  const published = await hub.bus.publish(body)
+  // The schema has made sure `data` is there; it may be any JSON value, null included.
+  const published = await hub.bus.publish({ ...body, data: body.data })
   return { id: published.id, topic: published.topic, delivered: hub.subscriberCount(published.topic) }
 })

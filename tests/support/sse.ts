@@ -1,0 +1,84 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser'
+import { url } from '@nuxt/test-utils/e2e'
+
+export interface SseReader {
+  response: Response
+  /** Every event parsed so far, by a spec-following parser. */
+  events: EventSourceMessage[]
+  /** Every byte of the body so far, as text. */
+  raw: string
+  /** Retry hints and comment lines seen so far. */
+  retries: number[]
+  comments: string[]
+  /** Resolves once `predicate` holds for what has arrived, or rejects after `timeoutMs`. */
+  until: (predicate: (reader: SseReader) => boolean, timeoutMs?: number) => Promise<void>
+  /** Resolves when the server ends the response. */
+  ended: Promise<void>
+  close: () => void
+}
+
+/** Opens an SSE response over real HTTP and parses it as it arrives. */
+export async function openSse(path: string, headers: Record<string, string> = {}): Promise<SseReader> {
+  const abort = new AbortController()
+  const response = await fetch(url(path), { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal })
+  const listeners = new Set<() => void>()
+  const reader: SseReader = {
+    response,
+    events: [],
+    raw: '',
+    retries: [],
+    comments: [],
+    ended: Promise.resolve(),
+    close: () => abort.abort(),
+    until: (predicate, timeoutMs = 5000) => new Promise((resolve, reject) => {
+      const check = () => {
+        if (!predicate(reader)) return false
+        listeners.delete(check)
+        clearTimeout(timer)
+        resolve()
+        return true
+      }
+      const timer = setTimeout(() => {
+        listeners.delete(check)
+        reject(new Error(`timed out after ${timeoutMs} ms; received:\n${reader.raw.slice(-2000)}`))
+      }, timeoutMs)
+      if (!check()) listeners.add(check)
+    }),
+  }
+  const parser = createParser({
+    onEvent: event => reader.events.push(event),
+    onRetry: retry => reader.retries.push(retry),
+    onComment: comment => reader.comments.push(comment),
+  })
+  const decoder = new TextDecoder()
+  reader.ended = (async () => {
+    if (!response.body) return
+    try {
+      const body = response.body.getReader()
+      for (let chunk = await body.read(); !chunk.done; chunk = await body.read()) {
+        const text = decoder.decode(chunk.value, { stream: true })
+        reader.raw += text
+        parser.feed(text)
+        for (const listener of [...listeners]) listener()
+      }
+    }
+    catch (error) {
+      if (!abort.signal.aborted) throw error
+    }
+  })()
+  return reader
+}
+
+export const json = <T>(event: EventSourceMessage): T => JSON.parse(event.data) as T
+
+/** Polls `read` until `predicate` holds (for state the server changes asynchronously). */
+export async function eventually<T>(read: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let value = await read()
+  while (!predicate(value)) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+    value = await read()
+  }
+  return value
+}

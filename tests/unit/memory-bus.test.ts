@@ -1,0 +1,77 @@
+import { describe, expect, it, vi } from 'vitest'
+import type { BusEvent } from '../../server/utils/event-bus'
+import { compareEventIds, parseEventId } from '../../server/utils/event-id'
+import { createMemoryBus } from '../../server/utils/memory-bus'
+
+const publish = (bus: ReturnType<typeof createMemoryBus>, topic: string, data: unknown = topic) =>
+  bus.publish({ topic, event: 'message', data })
+const ids = (result: Awaited<ReturnType<ReturnType<typeof createMemoryBus>['replay']>>) =>
+  'events' in result ? result.events.map(event => event.id) : result
+
+describe('event ids', () => {
+  it('parse only the <ms>-<seq> shape and order numerically', () => {
+    expect(parseEventId('12-3')).toEqual([12, 3])
+    for (const bad of ['', '12', '12-', 'a-1', '1-2-3', '-1-2', '12-3\n']) expect(parseEventId(bad)).toBeUndefined()
+    expect(compareEventIds([1, 10], [1, 9])).toBeGreaterThan(0)
+    expect(compareEventIds([1, 10], [2, 0])).toBeLessThan(0)
+    expect(compareEventIds([5, 5], [5, 5])).toBe(0)
+  })
+})
+
+describe('memory bus', () => {
+  it('gives increasing ids and delivers each event to its listeners with the frame serialised once', async () => {
+    const bus = createMemoryBus({ size: 10, maxAgeMs: 60_000 })
+    const seen: BusEvent[] = []
+    bus.onEvent(event => seen.push(event))
+    const a = await publish(bus, 'a', { text: 'line1\nline2' })
+    const b = await publish(bus, 'b')
+    expect(compareEventIds(a.order, b.order)).toBeLessThan(0)
+    expect(seen).toEqual([a, b])
+    const frame = new TextDecoder().decode(a.frame)
+    expect(frame).toMatch(new RegExp(`^id: ${a.id}\nevent: message\ndata: \\{"topic":"a","data":\\{"text":"line1\\\\nline2"\\},"at":"[^"]+"\\}\n\n$`))
+    expect(bus.publishedCount).toBe(2)
+  })
+
+  it('replays exactly the events of the asked topics after the given id, in order', async () => {
+    const bus = createMemoryBus({ size: 10, maxAgeMs: 60_000 })
+    const first = await publish(bus, 'a')
+    const events = [await publish(bus, 'b'), await publish(bus, 'a'), await publish(bus, 'c'), await publish(bus, 'a')]
+    expect(ids(await bus.replay(new Set(['a']), first.id))).toEqual([events[1]!.id, events[3]!.id])
+    expect(ids(await bus.replay(new Set(['a', 'c']), events[1]!.id))).toEqual([events[2]!.id, events[3]!.id])
+    expect(ids(await bus.replay(new Set(['a']), events[3]!.id))).toEqual([])
+  })
+
+  it('tells the client to reset when events it missed were trimmed from history', async () => {
+    const bus = createMemoryBus({ size: 3, maxAgeMs: 60_000 })
+    const first = await publish(bus, 'a')
+    for (let i = 0; i < 4; i++) await publish(bus, 'a')
+    const result = await bus.replay(new Set(['a']), first.id)
+    expect(result).toMatchObject({ reset: { reason: 'history-expired' } })
+    expect(bus.historyInfo().size).toBe(3)
+  })
+
+  it('trims by age too', async () => {
+    vi.useFakeTimers()
+    try {
+      const bus = createMemoryBus({ size: 100, maxAgeMs: 1000 })
+      const old = await publish(bus, 'a')
+      await publish(bus, 'a')
+      vi.advanceTimersByTime(1500)
+      expect(await bus.replay(new Set(['a']), old.id)).toMatchObject({ reset: { reason: 'history-expired' } })
+      expect(bus.historyInfo().size).toBe(0)
+    }
+    finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('resets ids from the future, from another boot, or of another shape', async () => {
+    const bus = createMemoryBus({ size: 10, maxAgeMs: 60_000 })
+    const event = await publish(bus, 'a')
+    const [ms, seq] = event.order
+    expect(await bus.replay(new Set(['a']), `${ms}-${seq + 5}`)).toMatchObject({ reset: { reason: 'unknown-id' } })
+    expect(await bus.replay(new Set(['a']), `${ms - 1}-900`)).toMatchObject({ reset: { reason: 'history-expired' } })
+    const garbage = await bus.replay(new Set(['a']), 'x'.repeat(5000))
+    expect(garbage).toMatchObject({ reset: { reason: 'unknown-id' }, newestId: event.id })
+  })
+})
