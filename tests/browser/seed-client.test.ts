@@ -26,7 +26,7 @@ async function serveSeedClient(): Promise<{ origin: string, server: Server }> {
 const seed = await serveSeedClient()
 afterAll(() => new Promise(resolve => seed.server.close(resolve)))
 
-describe("the seed document's own Vue client", () => {
+describe('the seed document\'s own Vue client', () => {
   it('reads /notify/stream cross-origin: JSON on every message, customEvent, and no restart at 1 after the end', async () => {
     const page = await (await getBrowser()).newPage()
     const pageErrors: string[] = []

@@ -112,7 +112,7 @@ describe('GET /api/notify/events', () => {
       '\n\nid: 999\nevent: evil\ndata: injected\n\n',
       '',
       '这是第1次发送的SSE数据 🚀 \u2028\u2029',
-      { deep: { er: [1, { est: 'a\nb' }] }, 'key\nwith: newline': true },
+      { 'deep': { er: [1, { est: 'a\nb' }] }, 'key\nwith: newline': true },
       [null, true, 1.5, -0],
       null,
     ]
