@@ -36,6 +36,10 @@ export default defineNuxtConfig({
       maxQueuedBytes: 1024 * 1024,
       /** Largest accepted publish body, in bytes. */
       bodyLimitBytes: 64 * 1024,
+      /** Redis URL (redis://host:6379/0) for a bus shared by several instances; empty = in-memory bus. */
+      redisUrl: '',
+      /** The Redis stream that carries every topic's events. */
+      redisStreamKey: 'notify:events',
       /** Server-side demo publisher feeding the `ticker` and `logs` topics of the /live page. */
       demoPublisher: true,
       demoIntervalMs: 2000,

@@ -1,4 +1,9 @@
-/** Ends the broadcast streams when Nitro closes, so clients reconnect elsewhere with their ids. */
+/**
+ * Starts the broadcast hub with the server (on Redis, its reading loop is then in place before the
+ * first subscriber arrives) and ends its streams when Nitro closes, so clients reconnect elsewhere
+ * with their ids.
+ */
 export default defineNitroPlugin((nitroApp) => {
+  useBroadcastHub()
   nitroApp.hooks.hook('close', closeBroadcastHub)
 })

@@ -1,6 +1,6 @@
 import type { ResetPayload } from '#shared/types/notify'
 import { STREAM_EVENTS } from '#shared/utils/notify'
-import type { BusEvent, EventBus } from './event-bus'
+import type { BusEvent, EventBus, ReplayResult } from './event-bus'
 import type { EventId } from './event-id'
 import type { SseSink } from './sse-sink'
 import { compareEventIds, parseEventId } from './event-id'
@@ -11,7 +11,14 @@ interface Subscriber {
   sink: SseSink
   /** Live events that arrive while history is being replayed; flushed, without repeats, right after. */
   pending?: BusEvent[]
+  /**
+   * The newest id written by the replay. A bus may still deliver events up to it live (Redis: the
+   * reading loop can lag behind the replay's read); those are skipped, so nothing arrives twice.
+   */
+  skipUpTo?: EventId
 }
+
+const REPLAY_RETRY_MS = 1000
 
 /**
  * Fans every bus event out to the local subscribers of its topic. The frame was serialised once by
@@ -36,26 +43,28 @@ export class BroadcastHub {
    * it missed (or a `reset` event when history no longer has them all), then live events.
    */
   async subscribe(topics: ReadonlySet<string>, sink: SseSink, lastEventId?: string): Promise<void> {
-    const subscriber: Subscriber = { topics, sink, pending: lastEventId ? [] : undefined }
+    // Registered at once (heartbeats flow), but live events wait in `pending` until the bus is ready
+    // and any replay is written, so they come after it, in order.
+    const subscriber: Subscriber = { topics, sink, pending: [] }
     this.add(subscriber)
     sink.onClose(() => this.remove(subscriber))
-    if (!lastEventId) return
+    await this.bus.ready
 
-    let lastSent: EventId | undefined
-    const replay = await this.bus.replay(topics, lastEventId)
-    if ('reset' in replay) {
-      sink.write(resetFrame(replay.reset, replay.newestId))
-      lastSent = parseEventId(replay.newestId)
-    }
-    else {
-      for (const event of replay.events) sink.write(event.frame)
-      lastSent = replay.events.at(-1)?.order ?? parseEventId(lastEventId)
+    if (lastEventId) {
+      const replay = await this.replayWhenAvailable(topics, lastEventId, sink)
+      if (!replay) return
+      if ('reset' in replay) {
+        sink.write(resetFrame(replay.reset, replay.newestId))
+        subscriber.skipUpTo = parseEventId(replay.newestId)
+      }
+      else {
+        for (const event of replay.events) sink.write(event.frame)
+        subscriber.skipUpTo = replay.events.at(-1)?.order ?? parseEventId(lastEventId)
+      }
     }
     const pending = subscriber.pending ?? []
     subscriber.pending = undefined
-    for (const event of pending) {
-      if (!lastSent || compareEventIds(event.order, lastSent) > 0) sink.write(event.frame)
-    }
+    for (const event of pending) this.deliver(subscriber, event)
   }
 
   /** Writes one event to every local subscriber of its topic; returns how many. */
@@ -64,9 +73,7 @@ export class BroadcastHub {
     if (!subscribers) return 0
     let delivered = 0
     for (const subscriber of subscribers) {
-      if (subscriber.pending) subscriber.pending.push(event)
-      else if (!subscriber.sink.write(event.frame)) continue
-      delivered++
+      if (this.deliver(subscriber, event)) delivered++
     }
     return delivered
   }
@@ -88,6 +95,33 @@ export class BroadcastHub {
     clearInterval(this.heartbeat)
     for (const subscriber of [...this.subscribers]) subscriber.sink.end()
     await this.bus.close()
+  }
+
+  private deliver(subscriber: Subscriber, event: BusEvent): boolean {
+    if (subscriber.pending) {
+      subscriber.pending.push(event)
+      return true
+    }
+    if (subscriber.skipUpTo) {
+      if (compareEventIds(event.order, subscriber.skipUpTo) <= 0) return false
+      subscriber.skipUpTo = undefined
+    }
+    return subscriber.sink.write(event.frame)
+  }
+
+  /**
+   * While the bus is unreachable (Redis restarting) the subscriber stays connected, on heartbeats,
+   * and its replay is retried until it succeeds or the client leaves.
+   */
+  private async replayWhenAvailable(topics: ReadonlySet<string>, lastEventId: string, sink: SseSink): Promise<ReplayResult | undefined> {
+    while (!sink.closed) {
+      try {
+        return await this.bus.replay(topics, lastEventId)
+      }
+      catch {
+        await new Promise(resolve => setTimeout(resolve, REPLAY_RETRY_MS))
+      }
+    }
   }
 
   private beat() {

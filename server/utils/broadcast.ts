@@ -1,19 +1,26 @@
 import { BroadcastHub } from './broadcast-hub'
 import { createMemoryBus } from './memory-bus'
+import { createRedisBus } from './redis-bus'
 
 let hub: BroadcastHub | undefined
 
-/** The process-wide broadcast hub, created on first use from runtime config. */
+/**
+ * The process-wide broadcast hub, created on first use from runtime config: on Redis when
+ * `NUXT_NOTIFY_REDIS_URL` is set (several instances), else in memory (one process, nothing to run).
+ */
 export function useBroadcastHub(): BroadcastHub {
   if (!hub) {
     const config = useRuntimeConfig().notify
-    const bus = createMemoryBus({ size: config.historySize, maxAgeMs: config.historyMaxAgeMs })
+    const history = { size: config.historySize, maxAgeMs: config.historyMaxAgeMs }
+    const bus = config.redisUrl
+      ? createRedisBus({ url: config.redisUrl, key: config.redisStreamKey, history })
+      : createMemoryBus(history)
     hub = new BroadcastHub(bus, config.heartbeatMs)
   }
   return hub
 }
 
-/** Ends every broadcast stream; the next use starts a fresh hub. */
+/** Ends every broadcast stream and closes the bus; the next use starts a fresh hub. */
 export async function closeBroadcastHub(): Promise<void> {
   const closing = hub
   hub = undefined

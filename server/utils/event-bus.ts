@@ -1,4 +1,4 @@
-import type { BroadcastPayload, NotifyStats, ResetPayload } from '#shared/types/notify'
+import type { BroadcastPayload, BusStatus, NotifyStats, ResetPayload } from '#shared/types/notify'
 import type { EventId } from './event-id'
 import { formatEventId } from './event-id'
 import { encodeFrame } from './sse-frame'
@@ -33,8 +33,12 @@ export interface EventBus {
   /** The events of `topics` after `lastEventId`, in order, or a reset when they can't all be given. */
   replay(topics: ReadonlySet<string>, lastEventId: string): Promise<ReplayResult>
   onEvent(listener: (event: BusEvent) => void): void
+  /** Settles once every event published from now on will reach `onEvent` (Redis: the reading loop has its place). */
+  readonly ready: Promise<void>
+  /** Events this instance accepted for publishing. */
   readonly publishedCount: number
-  historyInfo(): NotifyStats['history']
+  historyInfo(): Promise<NotifyStats['history']>
+  health(): BusStatus
   close(): Promise<void>
 }
 

@@ -51,13 +51,17 @@ export function createMemoryBus(limits: HistoryLimits): EventBus {
       listeners.push(listener)
     },
 
+    ready: Promise.resolve(),
+
     get publishedCount() {
       return published
     },
 
-    historyInfo() {
+    async historyInfo() {
       return { size: history.length, oldestId: history[0]?.id, newestId: history.at(-1)?.id }
     },
+
+    health: () => ({ kind: 'memory', connected: true }),
 
     async close() {
       listeners.length = 0

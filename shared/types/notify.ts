@@ -60,6 +60,21 @@ export interface NotifyStats {
   }
   published: number
   history: { size: number, oldestId?: string, newestId?: string }
+  bus: BusStatus
+}
+
+/** The broadcast bus of this instance. */
+export interface BusStatus {
+  kind: 'memory' | 'redis'
+  /** False while Redis can't be reached: publishing answers 503, subscribers wait on heartbeats. */
+  connected: boolean
+}
+
+/** Answer of `GET /api/health`. */
+export interface HealthStatus {
+  status: 'ok' | 'degraded'
+  bus: BusStatus
+  uptimeSeconds: number
 }
 
 /** JSON body of every 4xx/5xx answer of the API. */

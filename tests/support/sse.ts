@@ -17,10 +17,10 @@ export interface SseReader {
   close: () => void
 }
 
-/** Opens an SSE response over real HTTP and parses it as it arrives. */
-export async function openSse(path: string, headers: Record<string, string> = {}): Promise<SseReader> {
+/** Opens an SSE response over real HTTP and parses it as it arrives; `target` is a path of the test server or a full URL. */
+export async function openSse(target: string, headers: Record<string, string> = {}): Promise<SseReader> {
   const abort = new AbortController()
-  const response = await fetch(url(path), { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal })
+  const response = await fetch(/^https?:/.test(target) ? target : url(target), { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal })
   const listeners = new Set<() => void>()
   const reader: SseReader = {
     response,

@@ -47,7 +47,7 @@ describe('memory bus', () => {
     for (let i = 0; i < 4; i++) await publish(bus, 'a')
     const result = await bus.replay(new Set(['a']), first.id)
     expect(result).toMatchObject({ reset: { reason: 'history-expired' } })
-    expect(bus.historyInfo().size).toBe(3)
+    expect((await bus.historyInfo()).size).toBe(3)
   })
 
   it('trims by age too', async () => {
@@ -58,7 +58,7 @@ describe('memory bus', () => {
       await publish(bus, 'a')
       vi.advanceTimersByTime(1500)
       expect(await bus.replay(new Set(['a']), old.id)).toMatchObject({ reset: { reason: 'history-expired' } })
-      expect(bus.historyInfo().size).toBe(0)
+      expect((await bus.historyInfo()).size).toBe(0)
     }
     finally {
       vi.useRealTimers()

@@ -21,6 +21,7 @@ export default defineEventHandler(async (event) => {
   if (!sink.body) event.node.res.flushHeaders()
   // The retry hint is the first frame: it sends the headers at once, before any event exists.
   sink.write(encodeFrame({ retry: config.retryMs }))
-  await useBroadcastHub().subscribe(topics, sink, lastEventId)
+  // Not awaited: a replay may wait for Redis to come back, while the client already has its stream.
+  useBroadcastHub().subscribe(topics, sink, lastEventId).catch(() => sink.end())
   if (sink.body) return sendStream(event, sink.body)
 })

@@ -1,12 +1,13 @@
 import type { NotifyStats } from '#shared/types/notify'
 
-export default defineEventHandler((): NotifyStats => {
+export default defineEventHandler(async (): Promise<NotifyStats> => {
   const { total, byRoute } = openConnections()
   const hub = useBroadcastHub()
   return {
     uptimeSeconds: Math.round((Date.now() - hub.startedAt) / 1000),
     connections: { total, byRoute, byTopic: hub.subscribersByTopic() },
     published: hub.bus.publishedCount,
-    history: hub.bus.historyInfo(),
+    history: await hub.bus.historyInfo(),
+    bus: hub.bus.health(),
   }
 })
