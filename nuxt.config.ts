@@ -34,6 +34,13 @@ export default defineNuxtConfig({
       historyMaxAgeMs: 10 * 60_000,
       /** A subscriber with more than this many bytes unread is disconnected (it resumes from history). */
       maxQueuedBytes: 1024 * 1024,
+      /** Open streams per process, and per client IP; over either, 503 with Retry-After. 0 = no cap. */
+      maxStreams: 20_000,
+      maxStreamsPerIp: 100,
+      /** A stream this old is ended cleanly (with a retry hint) so clients spread over instances. 0 = never. */
+      maxLifetimeMs: 10 * 60_000,
+      /** Take the client IP (for maxStreamsPerIp) from X-Forwarded-For; only behind a proxy that sets it. */
+      trustProxy: false,
       /** Largest accepted publish body, in bytes. */
       bodyLimitBytes: 64 * 1024,
       /** Redis URL (redis://host:6379/0) for a bus shared by several instances; empty = in-memory bus. */

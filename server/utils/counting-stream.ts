@@ -11,9 +11,14 @@ export const countingStreamHandler = defineEventHandler(async (event) => {
   const intervalMs = readIntegerQuery(event, 'interval', COUNTING_LIMITS.interval)
   const first = resumeAt(readLastEventId(event), total)
   if (first === null) return sendNoContent(event, 204)
+  const config = useRuntimeConfig(event).notify
 
+  // Ended by the server (lifetime, shutdown, too slow a reader): the client resumes with Last-Event-ID.
+  const release = admitStream(event, 'counting', config, () => {
+    stop()
+    void stream.close()
+  })
   const stream = createEventStream(event)
-  const release = trackConnection('counting')
   let next = first
   let timer: ReturnType<typeof setInterval> | undefined
 
@@ -27,9 +32,15 @@ export const countingStreamHandler = defineEventHandler(async (event) => {
 
   const pushNext = async () => {
     if (next > total) return
+    // h3 writes without regard to backpressure: cut off a reader this far behind instead of queueing.
+    if ((event.node.res.writableLength ?? 0) > config.maxQueuedBytes) {
+      stop()
+      void stream.close()
+      return
+    }
     const n = next++
     const frames = countingFrames(n, total)
-    if (n === first) frames[0]!.retry = useRuntimeConfig(event).notify.retryMs
+    if (n === first) frames[0]!.retry = config.retryMs
     try {
       await stream.push(frames)
     }

@@ -13,7 +13,7 @@ export interface RedisBusOptions {
 }
 
 const BLOCK_MS = 5000
-const RETRY_MS = 500
+const RETRY_MS = 200
 const READY_WAIT_MS = 2000
 
 /**
@@ -66,8 +66,14 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
     }
   }
 
+  // Subscribers count from the moment the reading loop has its place in the stream: until then
+  // (the first milliseconds after boot, or while Redis is down at boot) the bus is not ready.
+  let reading = false
   let markReady!: () => void
-  const ready = new Promise<void>(resolve => (markReady = resolve))
+  const ready = new Promise<void>(resolve => (markReady = () => {
+    reading = true
+    resolve()
+  }))
 
   async function readLoop() {
     let cursor: string | undefined
@@ -87,8 +93,10 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
           }
         }
       }
-      catch {
-        if (!closed) await new Promise(resolve => setTimeout(resolve, RETRY_MS))
+      catch (error) {
+        if (closed) return
+        logError(error as Error)
+        await new Promise(resolve => setTimeout(resolve, RETRY_MS))
       }
     }
   }
@@ -149,7 +157,7 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
       return { size: info?.length ?? 0, oldestId: info?.firstId, newestId: info?.lastId === '0-0' ? undefined : info?.lastId }
     },
 
-    health: () => ({ kind: 'redis', connected: writer.status === 'ready' && reader.status === 'ready' }),
+    health: () => ({ kind: 'redis', connected: reading && writer.status === 'ready' && reader.status === 'ready' }),
 
     async close() {
       closed = true

@@ -95,7 +95,8 @@ export async function startInstance(env: Record<string, string>): Promise<AppIns
     logs += chunk
   })
   const url = `http://127.0.0.1:${port}`
-  await waitFor(async () => (await fetch(`${url}/api/health`)).ok, `the app on port ${port}`)
+  // Up, and its bus ready (on Redis: its reading loop has its place in the stream).
+  await waitFor(async () => (await (await fetch(`${url}/api/health`)).json()).status === 'ok', `the app on port ${port}`)
   return {
     url,
     child,

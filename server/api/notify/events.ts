@@ -2,13 +2,19 @@
  * The broadcast stream: `GET /api/notify/events?topic=a&topic=b`. Replays what a reconnecting client
  * missed (Last-Event-ID), then stays live, with heartbeats, until the client leaves.
  */
-export default defineEventHandler(async (event) => {
+export default defineEventHandler((event) => {
   if (handleStreamCors(event)) return
   assertMethod(event, 'GET')
   const topics = readTopics(event)
   const lastEventId = readLastEventId(event)
   const config = useRuntimeConfig(event).notify
 
+  // Ended by the server (lifetime, shutdown): a spread-out retry hint first, so the clients of a
+  // restarting instance don't all come back in the same instant.
+  const release = admitStream(event, 'broadcast', config, () => {
+    sink.write(encodeFrame({ retry: Math.round(config.retryMs * (0.5 + Math.random())) }))
+    sink.end()
+  })
   setResponseStatus(event, 200)
   setResponseHeaders(event, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -16,7 +22,6 @@ export default defineEventHandler(async (event) => {
     'x-accel-buffering': 'no',
   })
   const sink = createSseSink(event, config.maxQueuedBytes)
-  const release = trackConnection('broadcast')
   sink.onClose(release)
   if (!sink.body) event.node.res.flushHeaders()
   // The retry hint is the first frame: it sends the headers at once, before any event exists.

@@ -1,7 +1,7 @@
 import type { NotifyStats } from '#shared/types/notify'
 
 export default defineEventHandler(async (): Promise<NotifyStats> => {
-  const { total, byRoute } = openConnections()
+  const { total, byRoute } = openStreams()
   const hub = useBroadcastHub()
   return {
     uptimeSeconds: Math.round((Date.now() - hub.startedAt) / 1000),
