@@ -18,7 +18,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'e2e',
-          include: ['tests/e2e/**/*.test.ts', 'tests/browser/**/*.test.ts'],
+          include: ['tests/e2e/**/*.test.ts', 'tests/browser/**/*.test.ts', 'tests/reliability/**/*.test.ts'],
           environment: 'node',
           // One production build for every e2e file; each file then starts its own server on a free port.
           globalSetup: ['tests/support/build-once.ts'],

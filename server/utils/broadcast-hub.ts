@@ -11,6 +11,7 @@ interface Subscriber {
   sink: SseSink
   /** Live events that arrive while history is being replayed; flushed, without repeats, right after. */
   pending?: BusEvent[]
+  pendingBytes: number
   /**
    * The newest id written by the replay. A bus may still deliver events up to it live (Redis: the
    * reading loop can lag behind the replay's read); those are skipped, so nothing arrives twice.
@@ -31,7 +32,7 @@ export class BroadcastHub {
   private readonly subscribers = new Set<Subscriber>()
   private readonly heartbeat: ReturnType<typeof setInterval>
 
-  constructor(readonly bus: EventBus, heartbeatMs: number) {
+  constructor(readonly bus: EventBus, heartbeatMs: number, private readonly maxQueuedBytes = Infinity) {
     bus.onEvent(event => this.dispatch(event))
     this.heartbeat = setInterval(() => this.beat(), heartbeatMs)
     // Never keep a process alive (or a test runner) just for heartbeats.
@@ -45,7 +46,7 @@ export class BroadcastHub {
   async subscribe(topics: ReadonlySet<string>, sink: SseSink, lastEventId?: string): Promise<void> {
     // Registered at once (heartbeats flow), but live events wait in `pending` until the bus is ready
     // and any replay is written, so they come after it, in order.
-    const subscriber: Subscriber = { topics, sink, pending: [] }
+    const subscriber: Subscriber = { topics, sink, pending: [], pendingBytes: 0 }
     this.add(subscriber)
     sink.onClose(() => this.remove(subscriber))
     await this.bus.ready
@@ -58,12 +59,17 @@ export class BroadcastHub {
         subscriber.skipUpTo = parseEventId(replay.newestId)
       }
       else {
-        for (const event of replay.events) sink.write(event.frame)
+        // At the reader's pace: a long replay must not trip the slow-consumer cap by itself.
+        for (const event of replay.events) {
+          if (!sink.write(event.frame)) return
+          await sink.whenWritable()
+        }
         subscriber.skipUpTo = replay.events.at(-1)?.order ?? parseEventId(lastEventId)
       }
     }
     const pending = subscriber.pending ?? []
     subscriber.pending = undefined
+    subscriber.pendingBytes = 0
     for (const event of pending) this.deliver(subscriber, event)
   }
 
@@ -100,6 +106,9 @@ export class BroadcastHub {
   private deliver(subscriber: Subscriber, event: BusEvent): boolean {
     if (subscriber.pending) {
       subscriber.pending.push(event)
+      subscriber.pendingBytes += event.frame.byteLength
+      // Live events pile up behind a replay the client reads too slowly: cut it off, it will resume.
+      if (subscriber.pendingBytes > this.maxQueuedBytes) subscriber.sink.end()
       return true
     }
     if (subscriber.skipUpTo) {

@@ -15,7 +15,7 @@ export function useBroadcastHub(): BroadcastHub {
     const bus = config.redisUrl
       ? createRedisBus({ url: config.redisUrl, key: config.redisStreamKey, history })
       : createMemoryBus(history)
-    hub = new BroadcastHub(bus, config.heartbeatMs)
+    hub = new BroadcastHub(bus, config.heartbeatMs, config.maxQueuedBytes)
   }
   return hub
 }

@@ -30,10 +30,28 @@ export async function readPublishBody(event: H3Event, limit: number): Promise<Pu
   if (!raw?.byteLength) badRequest('The body is empty: send {"data": ...}.')
 
   return readValidatedBody(event, (body) => {
+    // Checked first, without recursion: a deep enough value would overflow the schema's own walk.
+    if (nestedDeeperThan(body, MAX_DEPTH)) throw invalid([`data: nested deeper than ${MAX_DEPTH} levels`])
     const result = publishSchema.safeParse(body)
     if (result.success) return result.data
-    // h3 answers 400 "Validation Error" with this message, and the enumerable `issues` as `data`.
-    const issues = result.error.issues.map(issue => `${issue.path.join('.') || 'body'}: ${issue.message}`)
-    throw Object.assign(new Error(`Invalid publish body. ${issues.join('; ')}.`), { issues })
+    throw invalid(result.error.issues.map(issue => `${issue.path.join('.') || 'body'}: ${issue.message}`))
   })
+}
+
+const MAX_DEPTH = 64
+
+/** h3 answers 400 "Validation Error" with this message, and the enumerable `issues` as `data`. */
+function invalid(issues: string[]): Error {
+  return Object.assign(new Error(`Invalid publish body. ${issues.join('; ')}.`), { issues })
+}
+
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  while (stack.length) {
+    const [item, depth] = stack.pop()!
+    if (item === null || typeof item !== 'object') continue
+    if (depth >= limit) return true
+    for (const child of Object.values(item)) stack.push([child, depth + 1])
+  }
+  return false
 }

@@ -5,6 +5,8 @@ import type { H3Event } from 'h3'
 export interface SseSink {
   /** Queues bytes; false when the subscriber is gone or was cut off for falling too far behind. */
   write(chunk: Uint8Array): boolean
+  /** Resolves once the sink has room again (Node: 'drain'; web streams: the reader pulled), or closed. */
+  whenWritable(): Promise<void>
   /** Ends the response cleanly. */
   end(): void
   readonly closed: boolean
@@ -58,6 +60,17 @@ function createNodeSink(res: ServerResponse, maxQueuedBytes: number): SseSink {
       res.write(chunk)
       return true
     },
+    whenWritable() {
+      if (notifier.closed || !res.writableNeedDrain) return Promise.resolve()
+      return new Promise((resolve) => {
+        const done = () => {
+          res.off('drain', done)
+          resolve()
+        }
+        res.on('drain', done)
+        notifier.onClose(done)
+      })
+    },
     end() {
       if (!notifier.closed) res.end()
       notifier.fire()
@@ -72,10 +85,15 @@ function createNodeSink(res: ServerResponse, maxQueuedBytes: number): SseSink {
 function createWebSink(maxQueuedBytes: number): SseSink {
   const notifier = closeNotifier()
   let controller!: ReadableStreamDefaultController<Uint8Array>
+  let pulled: (() => void) | undefined
   const body = new ReadableStream<Uint8Array>(
     {
       start(c) {
         controller = c
+      },
+      pull() {
+        pulled?.()
+        pulled = undefined
       },
       cancel: notifier.fire,
     },
@@ -105,6 +123,13 @@ function createWebSink(maxQueuedBytes: number): SseSink {
         notifier.fire()
         return false
       }
+    },
+    whenWritable() {
+      if (notifier.closed || (controller.desiredSize ?? 0) > 0) return Promise.resolve()
+      return new Promise((resolve) => {
+        pulled = resolve
+        notifier.onClose(resolve)
+      })
     },
     end: () => shut('close'),
     get closed() {

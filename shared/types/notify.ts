@@ -61,6 +61,19 @@ export interface NotifyStats {
   published: number
   history: { size: number, oldestId?: string, newestId?: string }
   bus: BusStatus
+  /** Only with `?runtime=1` and the publish token. */
+  runtime?: RuntimeMetrics
+}
+
+/** Process internals, for operators and the leak tests. */
+export interface RuntimeMetrics {
+  heapUsedBytes: number
+  rssBytes: number
+  /** Live handles by type (`Timeout`, `TCPSocketWrap`, ...), from process.getActiveResourcesInfo(). */
+  activeResources: Record<string, number>
+  /** Event-loop delay since the last reset; absent where the runtime can't measure it. */
+  eventLoopDelayMs?: { p50: number, p99: number, max: number }
+  gcRan: boolean
 }
 
 /** The broadcast bus of this instance. */

@@ -66,6 +66,8 @@ export async function openSse(target: string, headers: Record<string, string> = 
       if (!abort.signal.aborted) throw error
     }
   })()
+  // Rejects for those who await it (the server cut the stream); not an unhandled rejection otherwise.
+  reader.ended.catch(() => {})
   return reader
 }
 

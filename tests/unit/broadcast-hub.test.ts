@@ -22,6 +22,7 @@ function recordingSink(options: { refuse?: boolean } = {}) {
       sink.chunks.push(chunk)
       return true
     },
+    whenWritable: () => Promise.resolve(),
     end() {
       sink.closed = true
       for (const close of closers.splice(0)) close()
