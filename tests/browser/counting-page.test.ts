@@ -1,5 +1,6 @@
 import { createPage } from '@nuxt/test-utils/e2e'
 import { describe, expect, it } from 'vitest'
+import { pageProblems } from '../support/page'
 import { setupServer } from '../support/server'
 
 await setupServer({}, { browser: true })
@@ -7,9 +8,7 @@ await setupServer({}, { browser: true })
 describe('the counting page in Chromium', () => {
   it('connects, shows messages as they arrive, disconnects, and then nothing more arrives', async () => {
     const page = await createPage('/')
-    const problems: string[] = []
-    page.on('console', message => message.type() === 'error' && problems.push(message.text()))
-    page.on('pageerror', error => problems.push(error.message))
+    const problems = pageProblems(page)
 
     const toggle = page.getByTestId('toggle')
     await expect.poll(() => toggle.textContent()).toContain('建立连接')

@@ -1,5 +1,6 @@
 import { createPage, getBrowser, url } from '@nuxt/test-utils/e2e'
 import { describe, expect, it } from 'vitest'
+import { pageProblems } from '../support/page'
 import { publish } from '../support/publish'
 import { TOKEN, setupServer } from '../support/server'
 
@@ -11,9 +12,7 @@ const history = '[data-testid=history]'
 describe('the live page in Chromium', () => {
   it('streams the demo topics, follows topic selection, and publishes from its form', async () => {
     const page = await createPage('/live')
-    const problems: string[] = []
-    page.on('console', message => message.type() === 'error' && problems.push(message.text()))
-    page.on('pageerror', error => problems.push(error.message))
+    const problems = pageProblems(page)
 
     await expect.poll(() => page.getByTestId('status').getAttribute('data-status')).toBe('open')
     await page.locator(`${history} [data-kind=message]`, { hasText: '[ticker]' }).first().waitFor()
