@@ -6,7 +6,7 @@ const LEVELS = ['info', 'info', 'info', 'warn', 'error'] as const
 const SYMBOLS = ['NUXT', 'VUE', 'NITRO'] as const
 
 export default defineNitroPlugin((nitroApp) => {
-  const { demoPublisher, demoIntervalMs } = useRuntimeConfig().notify
+  const { demoPublisher, demoIntervalMs } = useNotifyConfig()
   if (!demoPublisher) return
   const prices: Record<string, number> = { NUXT: 100, VUE: 50, NITRO: 20 }
   let tick = 0

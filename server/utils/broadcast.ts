@@ -10,7 +10,7 @@ let hub: BroadcastHub | undefined
  */
 export function useBroadcastHub(): BroadcastHub {
   if (!hub) {
-    const config = useRuntimeConfig().notify
+    const config = useNotifyConfig()
     const history = { size: config.historySize, maxAgeMs: config.historyMaxAgeMs }
     const bus = config.redisUrl
       ? createRedisBus({ url: config.redisUrl, key: config.redisStreamKey, history })

@@ -11,7 +11,7 @@ export const countingStreamHandler = defineEventHandler(async (event) => {
   const intervalMs = readIntegerQuery(event, 'interval', COUNTING_LIMITS.interval)
   const first = resumeAt(readLastEventId(event), total)
   if (first === null) return sendNoContent(event, 204)
-  const config = useRuntimeConfig(event).notify
+  const config = useNotifyConfig()
 
   // Ended by the server (lifetime, shutdown, too slow a reader): the client resumes with Last-Event-ID.
   const release = admitStream(event, 'counting', config, () => {

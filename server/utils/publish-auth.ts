@@ -17,7 +17,7 @@ async function tokensMatch(given: string, expected: string): Promise<boolean> {
 
 /** 503 when no publish token is configured, 401 (with WWW-Authenticate) when the bearer token is missing or wrong. */
 export async function requirePublishToken(event: H3Event): Promise<void> {
-  const expected = String(useRuntimeConfig(event).notify.publishToken ?? '')
+  const expected = String(useNotifyConfig().publishToken ?? '')
   if (!expected) {
     throw createError({
       statusCode: 503,

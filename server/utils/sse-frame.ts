@@ -28,9 +28,14 @@ export function formatSseFrame(frame: SseFrame): string {
 
 const encoder = new TextEncoder()
 
+/**
+ * The frame's bytes, once, to be written to any number of subscribers. A Buffer where there is one:
+ * Node's streams would otherwise wrap a plain Uint8Array in a new Buffer on every single write.
+ */
 export function encodeFrame(frame: SseFrame): Uint8Array {
-  return encoder.encode(formatSseFrame(frame))
+  const text = formatSseFrame(frame)
+  return typeof Buffer === 'function' ? Buffer.from(text) : encoder.encode(text)
 }
 
 /** A comment line: keeps proxies from closing an idle stream; every EventSource ignores it. */
-export const HEARTBEAT_BYTES = encoder.encode(':\n\n')
+export const HEARTBEAT_BYTES = typeof Buffer === 'function' ? Buffer.from(':\n\n') : encoder.encode(':\n\n')

@@ -6,7 +6,7 @@ import type { H3Event } from 'h3'
  * allowed, origin echoed back). Answers the preflight and returns true when it did.
  */
 export function handleStreamCors(event: H3Event): boolean {
-  const configured = String(useRuntimeConfig(event).notify.corsOrigins ?? '').trim()
+  const configured = String(useNotifyConfig().corsOrigins ?? '').trim()
   const anyOrigin = configured === '*'
   const allowlist = configured.split(',').map(origin => origin.trim()).filter(origin => origin && origin !== 'null')
   return handleCors(event, {

@@ -7,7 +7,7 @@ export default defineEventHandler((event) => {
   assertMethod(event, 'GET')
   const topics = readTopics(event)
   const lastEventId = readLastEventId(event)
-  const config = useRuntimeConfig(event).notify
+  const config = useNotifyConfig()
 
   // Ended by the server (lifetime, shutdown): a spread-out retry hint first, so the clients of a
   // restarting instance don't all come back in the same instant.
@@ -23,8 +23,7 @@ export default defineEventHandler((event) => {
   })
   const sink = createSseSink(event, config.maxQueuedBytes)
   sink.onClose(release)
-  if (!sink.body) event.node.res.flushHeaders()
-  // The retry hint is the first frame: it sends the headers at once, before any event exists.
+  // The retry hint is the first frame: it sends the headers at once (in the same write), before any event exists.
   sink.write(encodeFrame({ retry: config.retryMs }))
   // Not awaited: a replay may wait for Redis to come back, while the client already has its stream.
   useBroadcastHub().subscribe(topics, sink, lastEventId).catch(() => sink.end())

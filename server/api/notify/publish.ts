@@ -4,7 +4,7 @@ import type { PublishResult } from '#shared/types/notify'
 export default defineEventHandler(async (event): Promise<PublishResult> => {
   assertMethod(event, 'POST')
   await requirePublishToken(event)
-  const body = await readPublishBody(event, useRuntimeConfig(event).notify.bodyLimitBytes)
+  const body = await readPublishBody(event, useNotifyConfig().bodyLimitBytes)
   const hub = useBroadcastHub()
   // The schema has made sure `data` is there; it may be any JSON value, null included.
   const published = await hub.bus.publish({ ...body, data: body.data })
