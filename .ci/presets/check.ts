@@ -33,6 +33,8 @@ interface Preset {
   name: string
   /** Whether this preset lets the app know that a client left (else: documented, not a failure). */
   detectsDisconnect: boolean
+  /** Serverless: the app must warn at start-up that the broadcast needs NUXT_NOTIFY_REDIS_URL. */
+  serverless?: true
   /** False where the broadcast stream can't run (Workers): then it must answer 501, cleanly. */
   broadcast?: false
   /** How the built output is run: the command, its cwd, and extra env. */
@@ -52,11 +54,13 @@ const PRESETS: Preset[] = [
   },
   {
     name: 'vercel',
+    serverless: true,
     detectsDisconnect: true,
     run: () => ({ cmd: node, args: [join(here, 'hosts/vercel.mjs'), '.vercel/output/functions/__fallback.func/index.mjs'], cwd: root }),
   },
   {
     name: 'netlify',
+    serverless: true,
     detectsDisconnect: true,
     run: () => ({ cmd: node, args: [join(here, 'hosts/netlify.mjs'), '.netlify/functions-internal/server/server.mjs'], cwd: root }),
   },
@@ -77,6 +81,7 @@ const PRESETS: Preset[] = [
   },
   {
     name: 'cloudflare-module',
+    serverless: true,
     detectsDisconnect: true,
     broadcast: false,
     run: (port, inspectorPort) => ({
@@ -95,6 +100,7 @@ const PRESETS: Preset[] = [
   },
   {
     name: 'aws-lambda',
+    serverless: true,
     // Lambda response streaming gives the handler no sign that the client left.
     detectsDisconnect: false,
     run: () => ({ cmd: node, args: [join(here, 'hosts/aws-lambda.mjs'), '.output/server/index.mjs'], cwd: root }),
@@ -277,7 +283,13 @@ async function runChecks(preset: Preset, base: string, server: Server): Promise<
     await broadcastChecks(preset, base, check)
   }
 
-  // 5. After all the drops: another full stream, the process alive, no unhandled rejection logged.
+  // 5. The start-up warning: on serverless presets (only), the in-memory bus doesn't span instances.
+  await check('redis-warn', async () => {
+    const warned = server.output.includes('is serverless but NUXT_NOTIFY_REDIS_URL is not set')
+    return { ok: warned === !!preset.serverless, detail: `start-up warning about Redis: ${warned ? 'logged' : 'none'} (expected ${preset.serverless ? 'logged' : 'none'})` }
+  })
+
+  // 6. After all the drops: another full stream, the process alive, no unhandled rejection logged.
   await check('next', async () => {
     const { frames } = await readSse(`${base}/api/notify/stream?count=3&interval=50`, f => f.some(x => x.event === 'done'))
     const done = frames.some(f => f.event === 'done')
