@@ -69,6 +69,18 @@ export default defineNuxtConfig({
   nitro: {
     // SSE must never be compressed or buffered on the way out.
     compressPublicAssets: false,
+    // Only read by the aws-lambda preset (`npm run build:aws-lambda`): without response streaming
+    // Lambda buffers the whole response, which an event stream never finishes. On by default;
+    // NITRO_AWS_LAMBDA_STREAMING=false builds the buffered variant.
+    awsLambda: { streaming: process.env.NITRO_AWS_LAMBDA_STREAMING !== 'false' },
+    // Only read by the cloudflare presets: writes .output/server/wrangler.json, so `wrangler dev` and
+    // `wrangler deploy` get these flags. enable_request_signal: Request.signal aborts when the
+    // client leaves (one of the two ways a Worker learns it; the other is the body's cancel).
+    cloudflare: {
+      deployConfig: true,
+      nodeCompat: true,
+      wrangler: { compatibility_flags: ['nodejs_compat', 'enable_request_signal'] },
+    },
   },
   vite: { plugins: [tailwindcss()] },
   typescript: { strict: true },

@@ -4,6 +4,7 @@
  * with their ids.
  */
 export default defineNitroPlugin((nitroApp) => {
-  useBroadcastHub()
+  // A Worker's start-up may not start the hub's heartbeat timer: there it starts on first use.
+  if (!WORKER_PRESET) useBroadcastHub()
   nitroApp.hooks.hook('close', closeBroadcastHub)
 })

@@ -1,13 +1,14 @@
 /**
  * Feeds the /live page: a price ticker on `ticker` and a log line on `logs` every `demoIntervalMs`.
- * Turn it off with NUXT_NOTIFY_DEMO_PUBLISHER=false.
+ * Turn it off with NUXT_NOTIFY_DEMO_PUBLISHER=false; never started on Cloudflare Workers.
  */
 const LEVELS = ['info', 'info', 'info', 'warn', 'error'] as const
 const SYMBOLS = ['NUXT', 'VUE', 'NITRO'] as const
 
 export default defineNitroPlugin((nitroApp) => {
   const { demoPublisher, demoIntervalMs } = useNotifyConfig()
-  if (!demoPublisher) return
+  // A Worker has no background time between requests (and refuses timers at start-up).
+  if (!demoPublisher || WORKER_PRESET) return
   const prices: Record<string, number> = { NUXT: 100, VUE: 50, NITRO: 20 }
   let tick = 0
 

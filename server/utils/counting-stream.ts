@@ -27,7 +27,8 @@ export const countingStreamHandler = defineEventHandler(async (event) => {
     timer = undefined
     release()
   }
-  // Node tells us when the client goes away; runtimes that don't make the next push fail instead.
+  // Node tells us when the client goes away ('close'); elsewhere `sendEventStream` does, from the
+  // cancel of the response body or the request's abort signal. A push that fails stops it too.
   event.node.res.once('close', stop)
 
   const pushNext = async () => {
@@ -57,5 +58,5 @@ export const countingStreamHandler = defineEventHandler(async (event) => {
   timer = setInterval(pushNext, intervalMs)
   // The first frame goes out at once: it carries the retry hint and flushes the response headers.
   void pushNext()
-  return stream.send()
+  return sendEventStream(event, stream, stop)
 })

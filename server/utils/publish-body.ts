@@ -28,6 +28,9 @@ export async function readPublishBody(event: H3Event, limit: number): Promise<Pu
   const raw = await readRawBody(event, false)
   if (raw && raw.byteLength > limit) throw tooLarge()
   if (!raw?.byteLength) badRequest('The body is empty: send {"data": ...}.')
+  // Where the preset hands h3 the body as a web ReadableStream (netlify: `req.body`), h3 1.x reads
+  // it once and keeps nothing, so readValidatedBody below would see an empty body. Give it the bytes.
+  event._requestBody = raw as Uint8Array<ArrayBuffer>
 
   return readValidatedBody(event, (body) => {
     // Checked first, without recursion: a deep enough value would overflow the schema's own walk.

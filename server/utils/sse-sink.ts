@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { H3Event } from 'h3'
+import { requestSignal } from './client-gone'
 
 /** Where one subscriber's bytes go. Every subscriber of a topic is handed the same bytes. */
 export interface SseSink {
@@ -20,11 +21,13 @@ export interface SseSink {
  * connection. Elsewhere (serverless and edge presets) a byte-counted ReadableStream is the body.
  * Either way a subscriber with more than `maxQueuedBytes` unread is disconnected rather than
  * buffered without bound; it comes back with Last-Event-ID and replays from history.
+ * A web sink learns that its client left from the body's cancel (bun, deno, netlify) or, where the
+ * preset passes the request on, its abort signal (cloudflare); on aws-lambda from neither.
  */
 export function createSseSink(event: H3Event, maxQueuedBytes: number): SseSink {
   return event.node.res.socket
     ? createNodeSink(event.node.res, maxQueuedBytes)
-    : createWebSink(maxQueuedBytes)
+    : createWebSink(maxQueuedBytes, requestSignal(event))
 }
 
 function closeNotifier() {
@@ -82,7 +85,7 @@ function createNodeSink(res: ServerResponse, maxQueuedBytes: number): SseSink {
   }
 }
 
-function createWebSink(maxQueuedBytes: number): SseSink {
+function createWebSink(maxQueuedBytes: number, signal?: AbortSignal): SseSink {
   const notifier = closeNotifier()
   let controller!: ReadableStreamDefaultController<Uint8Array>
   let pulled: (() => void) | undefined
@@ -108,6 +111,8 @@ function createWebSink(maxQueuedBytes: number): SseSink {
     catch { /* already closed by the runtime */ }
     notifier.fire()
   }
+  if (signal?.aborted) shut('close')
+  else signal?.addEventListener('abort', () => shut('close'), { once: true })
   return {
     write(chunk) {
       if (notifier.closed) return false

@@ -5,6 +5,15 @@
 export default defineEventHandler((event) => {
   if (handleStreamCors(event)) return
   assertMethod(event, 'GET')
+  // A Worker request may not be written to from another request (the publish, the hub's heartbeat
+  // timer), and one that waits on nothing of its own is cancelled as hung: say so instead.
+  if (WORKER_PRESET) {
+    throw createError({
+      statusCode: 501,
+      statusMessage: 'Not Implemented',
+      message: 'The broadcast stream does not run on Cloudflare Workers: one request cannot write to another\'s stream there (it needs a Durable Object). The counting stream works.',
+    })
+  }
   const topics = readTopics(event)
   const lastEventId = readLastEventId(event)
   const config = useNotifyConfig()

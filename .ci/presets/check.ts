@@ -1,0 +1,404 @@
+/**
+ * Builds the app for each deploy preset in turn, runs the build the way its platform runs it (all on
+ * 127.0.0.1, runtimes from .ci/presets/node_modules only), and checks the SSE streams on it:
+ *
+ *   streams      the counting stream is read to `done`, frames arriving as pushed (spread in time)
+ *   drop:count   a counting client leaves mid-stream; is the server-side timer stopped? (stats)
+ *   drop:bcast   a broadcast subscriber leaves; is it removed? (stats)
+ *   broadcast    publish -> a subscriber of the same instance gets it
+ *   next         after the drops the server still serves a full stream; the process is alive and
+ *                logged no unhandled rejection
+ *
+ * Prints one PASS/FAIL line per preset and check, and the timings; exits 1 on any failure.
+ * Run from the repository root on Node 24:  npm ci --prefix .ci/presets && npm run test:presets
+ * (or `node .ci/presets/check.ts bun deno-server` for some presets). Logs: .ci/presets/logs/.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import type { WriteStream } from 'node:fs'
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { delimiter, dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const here = fileURLToPath(new URL('.', import.meta.url))
+const logDir = join(here, 'logs')
+const bin = (name: string) => join(here, 'node_modules/.bin', name)
+const TOKEN = 'preset-check-token'
+const HOST = '127.0.0.1'
+
+interface Preset {
+  name: string
+  /** Whether this preset lets the app know that a client left (else: documented, not a failure). */
+  detectsDisconnect: boolean
+  /** Serverless: the app must warn at start-up that the broadcast needs NUXT_NOTIFY_REDIS_URL. */
+  serverless?: true
+  /** False where the broadcast stream can't run (Workers): then it must answer 501, cleanly. */
+  broadcast?: false
+  /** How the built output is run: the command, its cwd, and extra env. */
+  run: (port: number, inspectorPort: number) => { cmd: string, args: string[], cwd: string, env?: Record<string, string> }
+}
+
+const node = process.execPath
+// Node 24 (this process's) first on PATH: nuxt's and wrangler's `#!/usr/bin/env node` use it.
+const PATH = [dirname(node), join(root, 'node_modules/.bin'), process.env.PATH].join(delimiter)
+const appEnv = { NUXT_NOTIFY_PUBLISH_TOKEN: TOKEN, NUXT_NOTIFY_DEMO_PUBLISHER: 'false' }
+
+const PRESETS: Preset[] = [
+  {
+    name: 'node-server',
+    detectsDisconnect: true,
+    run: () => ({ cmd: node, args: ['.output/server/index.mjs'], cwd: root }),
+  },
+  {
+    name: 'vercel',
+    serverless: true,
+    detectsDisconnect: true,
+    run: () => ({ cmd: node, args: [join(here, 'hosts/vercel.mjs'), '.vercel/output/functions/__fallback.func/index.mjs'], cwd: root }),
+  },
+  {
+    name: 'netlify',
+    serverless: true,
+    detectsDisconnect: true,
+    run: () => ({ cmd: node, args: [join(here, 'hosts/netlify.mjs'), '.netlify/functions-internal/server/server.mjs'], cwd: root }),
+  },
+  {
+    name: 'bun',
+    detectsDisconnect: true,
+    run: () => ({ cmd: bin('bun'), args: ['.output/server/index.mjs'], cwd: root }),
+  },
+  {
+    name: 'deno-server',
+    detectsDisconnect: true,
+    run: () => ({
+      cmd: bin('deno'),
+      args: ['task', '--config', './deno.json', 'start'],
+      cwd: join(root, '.output'),
+      env: { DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(root, '.cache/deno') },
+    }),
+  },
+  {
+    name: 'cloudflare-module',
+    serverless: true,
+    detectsDisconnect: true,
+    broadcast: false,
+    run: (port, inspectorPort) => ({
+      cmd: bin('wrangler'),
+      // The build wrote .output/server/wrangler.json (nitro.cloudflare.deployConfig in nuxt.config.ts):
+      // compatibility date and flags (nodejs_compat, enable_request_signal) come from it.
+      args: [
+        'dev', '--config', '.output/server/wrangler.json', '--port', String(port), '--ip', HOST,
+        '--inspector-port', String(inspectorPort),
+        ...Object.entries(appEnv).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+      ],
+      cwd: root,
+      // No metrics, no fetch of the `Request.cf` sample from the internet: everything stays local.
+      env: { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', XDG_CONFIG_HOME: join(root, '.cache/wrangler-config') },
+    }),
+  },
+  {
+    name: 'aws-lambda',
+    serverless: true,
+    // Lambda response streaming gives the handler no sign that the client left.
+    detectsDisconnect: false,
+    run: () => ({ cmd: node, args: [join(here, 'hosts/aws-lambda.mjs'), '.output/server/index.mjs'], cwd: root }),
+  },
+]
+
+interface Check { name: string, ok: boolean, detail: string }
+interface Result { preset: string, buildMs: number, startMs: number, checkMs: number, checks: Check[], error?: string }
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, HOST, () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function runToEnd(cmd: string, args: string[], env: Record<string, string>, logFile: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d))
+    child.stderr.on('data', (d: Buffer) => (out += d))
+    child.on('close', (code) => {
+      writeFileSync(logFile, out)
+      resolve(code ?? 1)
+    })
+  })
+}
+
+class Server {
+  private log = ''
+  private readonly file: WriteStream
+  private exited: number | null | undefined
+  private readonly child: ChildProcess
+  constructor(child: ChildProcess, logFile: string) {
+    this.child = child
+    this.file = createWriteStream(logFile)
+    const collect = (d: Buffer) => {
+      this.log += d
+      this.file.write(d)
+    }
+    child.stdout!.on('data', collect)
+    child.stderr!.on('data', collect)
+    child.on('exit', code => (this.exited = code))
+  }
+
+  get output() {
+    return this.log
+  }
+
+  get alive() {
+    return this.exited === undefined
+  }
+
+  async stop() {
+    if (this.alive && this.child.pid) {
+      try {
+        process.kill(-this.child.pid, 'SIGTERM') // its own process group: wrangler's workerd, deno task's deno
+      }
+      catch { /* gone */ }
+      for (let i = 0; i < 50 && this.alive; i++) await sleep(100)
+      if (this.alive) process.kill(-this.child.pid, 'SIGKILL')
+    }
+    this.file.end()
+  }
+}
+
+interface Frame { id?: string, event?: string, data?: string, retry?: string, at: number }
+
+/** Reads an SSE response; stops after `until` returns true (then aborts the request). */
+async function readSse(url: string, until: (frames: Frame[]) => boolean, timeoutMs = 15_000) {
+  const abort = new AbortController()
+  const timer = setTimeout(() => abort.abort(), timeoutMs)
+  const started = Date.now()
+  const frames: Frame[] = []
+  let status = 0
+  try {
+    const response = await fetch(url, { signal: abort.signal, headers: { accept: 'text/event-stream' } })
+    status = response.status
+    const reader = response.body!.getReader()
+    const decoder = new TextDecoder()
+    let buffer = ''
+    while (!until(frames)) {
+      const { done, value } = await reader.read()
+      if (done) break
+      buffer += decoder.decode(value, { stream: true })
+      let end
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end)
+        buffer = buffer.slice(end + 2)
+        const frame: Frame = { at: Date.now() - started }
+        for (const line of block.split('\n')) {
+          const colon = line.indexOf(':')
+          if (colon <= 0) continue
+          const key = line.slice(0, colon) as 'id' | 'event' | 'data' | 'retry'
+          if (key === 'id' || key === 'event' || key === 'data' || key === 'retry') frame[key] = line.slice(colon + 1).trimStart()
+        }
+        if (frame.id || frame.event || frame.data || frame.retry) frames.push(frame)
+      }
+    }
+  }
+  catch (error) {
+    if (!abort.signal.aborted) throw error
+  }
+  finally {
+    clearTimeout(timer)
+    abort.abort()
+  }
+  return { status, frames, ms: Date.now() - started }
+}
+
+async function stats(base: string) {
+  const response = await fetch(`${base}/api/notify/stats`)
+  return (await response.json()) as { connections: { byRoute: Record<string, number> } }
+}
+
+/** Polls stats until `route` has no open stream; returns ms waited, or undefined after `maxMs`. */
+async function waitForRelease(base: string, route: string, maxMs: number) {
+  const started = Date.now()
+  while (Date.now() - started < maxMs) {
+    if (!(await stats(base)).connections.byRoute[route]) return Date.now() - started
+    await sleep(50)
+  }
+  return undefined
+}
+
+async function runChecks(preset: Preset, base: string, server: Server): Promise<Check[]> {
+  const checks: Check[] = []
+  const check = async (name: string, body: () => Promise<{ ok: boolean, detail: string }>) => {
+    try {
+      checks.push({ name, ...(await body()) })
+    }
+    catch (error) {
+      checks.push({ name, ok: false, detail: `threw: ${(error as Error).message}; process alive=${server.alive}` })
+    }
+  }
+
+  // 1. Frames as pushed: 8 messages 250 ms apart, then done. All at the end would be a spread of ~0.
+  await check('streams', async () => {
+    const count = 8
+    const interval = 250
+    const { status, frames, ms } = await readSse(`${base}/api/notify/stream?count=${count}&interval=${interval}`, f => f.some(x => x.event === 'done'))
+    const messages = frames.filter(f => f.id)
+    const done = frames.some(f => f.event === 'done')
+    const spread = messages.length ? messages.at(-1)!.at - messages[0]!.at : 0
+    const ok = status === 200 && done && messages.length === count && spread >= 0.7 * (count - 1) * interval && messages[0]!.at < 1500
+    const times = messages.map(m => m.at).join(',')
+    return { ok, detail: `${messages.length}/${count} + done=${done} in ${ms} ms; arrivals ms [${times}], spread ${spread} ms (as pushed: ${spread >= 0.7 * (count - 1) * interval})` }
+  })
+
+  // 2. A counting client leaves after 3 of 40 frames (100 ms apart): is its timer stopped?
+  await check('drop:count', async () => {
+    const { frames } = await readSse(`${base}/api/notify/stream?count=40&interval=100`, f => f.filter(x => x.id).length >= 3)
+    const left = Date.now()
+    const releasedIn = await waitForRelease(base, 'counting', preset.detectsDisconnect ? 2000 : 6000)
+    const detected = releasedIn !== undefined && releasedIn < 2000
+    const detail = releasedIn === undefined
+      ? `read ${frames.length} frames, left; stream still open ${Date.now() - left} ms later`
+      : `read ${frames.length} frames, left; stream released ${releasedIn} ms later${detected ? '' : ' (ran to its end: not detected)'}`
+    return { ok: detected === preset.detectsDisconnect, detail }
+  })
+
+  if (preset.broadcast === false) {
+    await check('broadcast', async () => {
+      const refused = await fetch(`${base}/api/notify/events?topic=presetcheck`)
+      const message = ((await refused.json()) as { message?: string }).message
+      const published = await fetch(`${base}/api/notify/publish`, {
+        method: 'POST',
+        headers: { 'authorization': `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ topic: 'presetcheck', data: { preset: preset.name } }),
+      })
+      return { ok: refused.status === 501 && published.status === 200, detail: `not supported here: events ${refused.status} "${message}"; publish ${published.status}` }
+    })
+  }
+  else {
+    await broadcastChecks(preset, base, check)
+  }
+
+  // 5. The start-up warning: on serverless presets (only), the in-memory bus doesn't span instances.
+  await check('redis-warn', async () => {
+    const warned = server.output.includes('is serverless but NUXT_NOTIFY_REDIS_URL is not set')
+    return { ok: warned === !!preset.serverless, detail: `start-up warning about Redis: ${warned ? 'logged' : 'none'} (expected ${preset.serverless ? 'logged' : 'none'})` }
+  })
+
+  // 6. After all the drops: another full stream, the process alive, no unhandled rejection logged.
+  await check('next', async () => {
+    const { frames } = await readSse(`${base}/api/notify/stream?count=3&interval=50`, f => f.some(x => x.event === 'done'))
+    const done = frames.some(f => f.event === 'done')
+    const unhandled = /unhandled ?rejection|uncaught/i.test(server.output)
+    return { ok: done && server.alive && !unhandled, detail: `next stream done=${done}, process alive=${server.alive}, unhandled rejection logged=${unhandled}` }
+  })
+  return checks
+}
+
+type CheckFn = (name: string, body: () => Promise<{ ok: boolean, detail: string }>) => Promise<void>
+
+async function broadcastChecks(preset: Preset, base: string, check: CheckFn) {
+  // 3. A broadcast subscriber leaves: is it removed from the hub?
+  await check('drop:bcast', async () => {
+    const { frames } = await readSse(`${base}/api/notify/events?topic=presetcheck`, f => f.some(x => x.retry))
+    const releasedIn = await waitForRelease(base, 'broadcast', 2000)
+    const detected = releasedIn !== undefined
+    return { ok: detected === preset.detectsDisconnect, detail: `got ${frames.length} frame (retry), left; ${detected ? `subscriber removed ${releasedIn} ms later` : 'subscriber still registered after 2000 ms: not detected'}` }
+  })
+
+  // 4. Publish reaches a subscriber of the same instance.
+  await check('broadcast', async () => {
+    const reading = readSse(`${base}/api/notify/events?topic=presetcheck`, f => f.some(x => x.event === 'message'), 8000)
+    reading.catch(() => {}) // awaited below
+    await sleep(500)
+    const published = await fetch(`${base}/api/notify/publish`, {
+      method: 'POST',
+      headers: { 'authorization': `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ topic: 'presetcheck', data: { preset: preset.name } }),
+    })
+    const answer = await published.text()
+    const { frames } = await reading
+    const got = frames.find(f => f.event === 'message')
+    const ok = published.status === 200 && !!got && JSON.parse(got.data!).data.preset === preset.name
+    return { ok, detail: `publish ${published.status} ${answer}; subscriber got ${got ? `id ${got.id}` : 'nothing'}` }
+  })
+}
+
+async function runPreset(preset: Preset): Promise<Result> {
+  const result: Result = { preset: preset.name, buildMs: 0, startMs: 0, checkMs: 0, checks: [] }
+  // Each build writes .output (and .vercel / .netlify): start from none, so nothing stale is run.
+  for (const dir of ['.output', '.vercel/output', '.netlify/functions-internal', '.wrangler/deploy']) rmSync(join(root, dir), { recursive: true, force: true })
+  let t = Date.now()
+  const code = await runToEnd(join(root, 'node_modules/.bin/nuxt'), ['build', '--preset', preset.name], { NODE_ENV: 'production' }, join(logDir, `${preset.name}-build.log`))
+  result.buildMs = Date.now() - t
+  if (code !== 0) return { ...result, error: `build failed (exit ${code}), see logs/${preset.name}-build.log` }
+
+  const port = await freePort()
+  const { cmd, args, cwd, env } = preset.run(port, await freePort())
+  t = Date.now()
+  const child = spawn(cmd, args, {
+    cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PATH, ...appEnv, ...env, PORT: String(port), NITRO_PORT: String(port), HOST, NITRO_HOST: HOST },
+  })
+  const server = new Server(child, join(logDir, `${preset.name}-run.log`))
+  const base = `http://${HOST}:${port}`
+  try {
+    for (;;) {
+      if (!server.alive) return { ...result, error: `exited before it was ready, see logs/${preset.name}-run.log` }
+      if (Date.now() - t > 90_000) return { ...result, error: 'not ready within 90 s' }
+      try {
+        if ((await fetch(`${base}/api/health`)).status === 200) break
+      }
+      catch { /* not listening yet */ }
+      await sleep(200)
+    }
+    result.startMs = Date.now() - t
+    t = Date.now()
+    result.checks = await runChecks(preset, base, server)
+    result.checkMs = Date.now() - t
+    return result
+  }
+  finally {
+    await server.stop()
+  }
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+async function main() {
+  const wanted = process.argv.slice(2)
+  const presets = wanted.length ? PRESETS.filter(p => wanted.includes(p.name)) : PRESETS
+  if (wanted.length && presets.length !== wanted.length) throw new Error(`unknown preset in ${wanted.join(', ')}; known: ${PRESETS.map(p => p.name).join(', ')}`)
+  mkdirSync(logDir, { recursive: true })
+  const started = Date.now()
+  const results: Result[] = []
+  for (const preset of presets) {
+    console.log(`\n== ${preset.name}`)
+    const result = await runPreset(preset)
+    results.push(result)
+    for (const c of result.checks) console.log(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.name.padEnd(11)} ${c.detail}`)
+    if (result.error) console.log(`  FAIL ${result.error}`)
+    console.log(`  build ${seconds(result.buildMs)}, start ${seconds(result.startMs)}, checks ${seconds(result.checkMs)}`)
+  }
+  // The last build stays in .output; `npm run build` gives back the node-server one.
+
+  console.log('\nSummary')
+  let failed = 0
+  for (const r of results) {
+    const ok = !r.error && r.checks.length > 0 && r.checks.every(c => c.ok)
+    if (!ok) failed++
+    const marks = r.checks.map(c => `${c.name}:${c.ok ? 'ok' : 'FAIL'}`).join(' ')
+    console.log(`${ok ? 'PASS' : 'FAIL'}  ${r.preset.padEnd(18)} build ${seconds(r.buildMs).padStart(7)}  start ${seconds(r.startMs).padStart(6)}  checks ${seconds(r.checkMs).padStart(6)}  ${r.error ?? marks}`)
+  }
+  console.log(`${results.length - failed} of ${results.length} presets passed${failed ? ` (${failed} failed)` : ''}`)
+  console.log(`total ${seconds(Date.now() - started)}`)
+  process.exitCode = failed ? 1 : 0
+}
+
+await main()
