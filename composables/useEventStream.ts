@@ -71,6 +71,11 @@ export function parseJsonOrText(raw: string): unknown {
   }
 }
 
+/** Connecting, open, or retrying: a stream the person asked for, which `toggle()` would close. */
+export function isStreamActive(status: EventStreamStatus): boolean {
+  return status === 'connecting' || status === 'open' || status === 'reconnecting'
+}
+
 const DEFAULT_POLICY: Required<ReconnectPolicy> = { retries: 5, delay: 1000, maxDelay: 30_000 }
 
 /**
@@ -192,7 +197,7 @@ export function useEventStream<T = unknown>(
   }
 
   const close = () => finish('closed-by-client')
-  const isActive = () => status.value === 'connecting' || status.value === 'open' || status.value === 'reconnecting'
+  const isActive = () => isStreamActive(status.value)
   const toggle = () => (isActive() ? close() : open())
   const clearHistory = () => {
     history.value = []

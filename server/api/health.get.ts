@@ -7,5 +7,5 @@ import type { HealthStatus } from '#shared/types/notify'
 export default defineEventHandler((): HealthStatus => {
   const hub = useBroadcastHub()
   const bus = hub.bus.health()
-  return { status: bus.connected ? 'ok' : 'degraded', bus, uptimeSeconds: Math.round((Date.now() - hub.startedAt) / 1000) }
+  return { status: bus.connected ? 'ok' : 'degraded', bus, uptimeSeconds: hub.uptimeSeconds }
 })

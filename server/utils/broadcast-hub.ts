@@ -92,6 +92,10 @@ export class BroadcastHub {
     return Object.fromEntries([...this.byTopic].map(([topic, set]) => [topic, set.size]))
   }
 
+  get uptimeSeconds(): number {
+    return Math.round((Date.now() - this.startedAt) / 1000)
+  }
+
   get size(): number {
     return this.subscribers.size
   }

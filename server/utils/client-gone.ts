@@ -1,5 +1,6 @@
 import type { EventStream, H3Event } from 'h3'
 import { sendStream, setResponseHeaders, setResponseStatus } from 'h3'
+import { EVENT_STREAM_HEADERS } from './sse-frame'
 
 /**
  * The abort signal of the client's request, where the preset hands one to h3 1.x:
@@ -63,10 +64,6 @@ export function sendEventStream(event: H3Event, stream: EventStream, onGone: () 
     { highWaterMark: 0 },
   )
   setResponseStatus(event, 200)
-  setResponseHeaders(event, {
-    'content-type': 'text/event-stream',
-    'cache-control': 'private, no-cache, no-store, no-transform, must-revalidate, max-age=0',
-    'x-accel-buffering': 'no',
-  })
+  setResponseHeaders(event, EVENT_STREAM_HEADERS)
   return sendStream(event, body)
 }

@@ -1,3 +1,13 @@
+/**
+ * Response headers of every event stream: no caching or transformation on the way (so no
+ * compression), and no buffering in nginx. The same set as h3's own event stream helper.
+ */
+export const EVENT_STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'private, no-cache, no-store, no-transform, must-revalidate, max-age=0',
+  'x-accel-buffering': 'no',
+} as const
+
 /** One Server-Sent Events frame, as the WHATWG HTML spec defines its fields. */
 export interface SseFrame {
   id?: string

@@ -27,7 +27,7 @@ const seed = await serveSeedClient()
 afterAll(() => new Promise(resolve => seed.server.close(resolve)))
 
 describe('the seed document\'s own Vue client', () => {
-  it('reads /notify/stream cross-origin: JSON on every message, customEvent, and no restart at 1 after the end', async () => {
+  it('reads /notify/stream cross-origin: JSON on every message, customEvent, then the end', async () => {
     const page = await (await getBrowser()).newPage()
     const pageErrors: string[] = []
     page.on('pageerror', error => pageErrors.push(error.message))

@@ -25,11 +25,7 @@ export default defineEventHandler((event) => {
     sink.end()
   })
   setResponseStatus(event, 200)
-  setResponseHeaders(event, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    'x-accel-buffering': 'no',
-  })
+  setResponseHeaders(event, EVENT_STREAM_HEADERS)
   const sink = createSseSink(event, config.maxQueuedBytes)
   sink.onClose(release)
   // The retry hint is the first frame: it sends the headers at once (in the same write), before any event exists.

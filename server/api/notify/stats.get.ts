@@ -12,7 +12,7 @@ export default defineEventHandler(async (event): Promise<NotifyStats> => {
   const { total, byRoute } = openStreams()
   const hub = useBroadcastHub()
   return {
-    uptimeSeconds: Math.round((Date.now() - hub.startedAt) / 1000),
+    uptimeSeconds: hub.uptimeSeconds,
     connections: { total, byRoute, byTopic: hub.subscribersByTopic() },
     published: hub.bus.publishedCount,
     history: await hub.bus.historyInfo(),
