@@ -14,10 +14,7 @@ export const countingStreamHandler = defineEventHandler(async (event) => {
   const config = useNotifyConfig()
 
   // Ended by the server (lifetime, shutdown, too slow a reader): the client resumes with Last-Event-ID.
-  const release = admitStream(event, 'counting', config, () => {
-    stop()
-    void stream.close()
-  })
+  const release = admitStream(event, 'counting', config, () => end())
   const stream = createEventStream(event)
   let next = first
   let timer: ReturnType<typeof setInterval> | undefined
@@ -31,32 +28,24 @@ export const countingStreamHandler = defineEventHandler(async (event) => {
   // cancel of the response body or the request's abort signal. A push that fails stops it too.
   event.node.res.once('close', stop)
 
-  const pushNext = async () => {
+  const end = () => {
+    stop()
+    void stream.close()
+  }
+  // Not awaited: h3's writer keeps the frames in order, and its close() waits for the last one.
+  const pushNext = () => {
     if (next > total) return
     // h3 writes without regard to backpressure: cut off a reader this far behind instead of queueing.
-    if ((event.node.res.writableLength ?? 0) > config.maxQueuedBytes) {
-      stop()
-      void stream.close()
-      return
-    }
+    if ((event.node.res.writableLength ?? 0) > config.maxQueuedBytes) return end()
     const n = next++
     const frames = countingFrames(n, total)
     if (n === first) frames[0]!.retry = config.retryMs
-    try {
-      await stream.push(frames)
-    }
-    catch {
-      stop()
-      return
-    }
-    if (n === total) {
-      stop()
-      await stream.close()
-    }
+    stream.push(frames).catch(stop)
+    if (n === total) end()
   }
 
   timer = setInterval(pushNext, intervalMs)
   // The first frame goes out at once: it carries the retry hint and flushes the response headers.
-  void pushNext()
+  pushNext()
   return sendEventStream(event, stream, stop)
 })

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { H3Event } from 'h3'
-import { requestSignal } from './client-gone'
+import { requestSignal } from './request-signal'
 
 /** Where one subscriber's bytes go. Every subscriber of a topic is handed the same bytes. */
 export interface SseSink {

@@ -1,26 +1,15 @@
 import type { EventStream, H3Event } from 'h3'
 import { sendStream, setResponseHeaders, setResponseStatus } from 'h3'
+import { endCoalesced, writeCoalesced } from './coalesced-write'
+import { requestSignal } from './request-signal'
 import { EVENT_STREAM_HEADERS } from './sse-frame'
-
-/**
- * The abort signal of the client's request, where the preset hands one to h3 1.x:
- * `event.web.request` (h3's own web adapter) or the Request a Cloudflare Worker got
- * (`event.context.cloudflare.request`; it aborts on disconnect with the `enable_request_signal`
- * compatibility flag). Node presets (node-server, vercel) tell us with the response's 'close'
- * instead; bun, deno-server and netlify build a new request for h3 and drop the original, so
- * there only the cancel of the response body is left (see `sendEventStream`); aws-lambda
- * (streaming) gives no sign at all.
- */
-export function requestSignal(event: H3Event): AbortSignal | undefined {
-  const cloudflare = (event.context as { cloudflare?: { request?: Request } }).cloudflare
-  return event.web?.request?.signal ?? cloudflare?.request?.signal ?? undefined
-}
 
 /**
  * Sends an h3 `EventStream` and calls `onGone` once the client is gone.
  *
- * Where h3 writes to a Node response (node-server, vercel), this is `stream.send()`: h3 closes
- * the stream on the request's 'close' and the caller listens to the response's 'close'.
+ * Where h3 writes to a Node response (node-server, vercel), h3's readable is written to the
+ * response (`writeToNodeResponse`): h3 closes the stream on the request's 'close', and the caller
+ * listens to the response's 'close'. Another h3 without the private field gets `stream.send()`.
  *
  * Everywhere else the runtime reads a web ReadableStream, and a client disconnect cancels it.
  * h3 1.x hands over its TransformStream's readable itself: the cancel errors the writable, so
@@ -33,7 +22,8 @@ export function requestSignal(event: H3Event): AbortSignal | undefined {
 export function sendEventStream(event: H3Event, stream: EventStream, onGone: () => void): Promise<void> {
   // h3 1.15 keeps the TransformStream in a private field; without it (another h3), fall back.
   const inner = (stream as unknown as { _transformStream?: TransformStream<Uint8Array, Uint8Array> })._transformStream
-  if (event.node.res.socket || !inner) return stream.send()
+  if (!inner) return stream.send()
+  if (event.node.res.socket) return writeToNodeResponse(event, inner.readable)
 
   const reader = inner.readable.getReader()
   let gone = false
@@ -66,4 +56,22 @@ export function sendEventStream(event: H3Event, stream: EventStream, onGone: () 
   setResponseStatus(event, 200)
   setResponseHeaders(event, EVENT_STREAM_HEADERS)
   return sendStream(event, body)
+}
+
+/**
+ * h3's own `send()` pipes its readable into a second WritableStream whose sink calls `res.write`,
+ * one more queue and several more promise hops per frame, and each write leaves on its own.
+ * Reading h3's readable straight into the response, in coalesced writes, does the same for less.
+ */
+async function writeToNodeResponse(event: H3Event, readable: ReadableStream<Uint8Array>): Promise<void> {
+  const res = event.node.res
+  setResponseStatus(event, 200)
+  setResponseHeaders(event, EVENT_STREAM_HEADERS)
+  const reader = readable.getReader()
+  try {
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) writeCoalesced(res, chunk.value)
+  }
+  finally {
+    endCoalesced(res)
+  }
 }
