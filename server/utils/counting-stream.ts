@@ -2,6 +2,7 @@ import { COUNTING_LIMITS, countingFrames, resumeAt } from './counting'
 
 /**
  * The counting stream: message n every `interval` ms up to `count`, on h3's event stream helper.
+ * Message 1 goes out at once; the wait for message 2 is rounded up to the shared tick grid.
  * Served at /api/notify/stream and, for the seed's client, at /notify/stream.
  */
 export const countingStreamHandler = defineEventHandler(async (event) => {
@@ -17,21 +18,7 @@ export const countingStreamHandler = defineEventHandler(async (event) => {
   const release = admitStream(event, 'counting', config, () => end())
   const stream = createEventStream(event)
   let next = first
-  let timer: ReturnType<typeof setInterval> | undefined
 
-  const stop = () => {
-    clearInterval(timer)
-    timer = undefined
-    release()
-  }
-  // Node tells us when the client goes away ('close'); elsewhere `sendEventStream` does, from the
-  // cancel of the response body or the request's abort signal. A push that fails stops it too.
-  event.node.res.once('close', stop)
-
-  const end = () => {
-    stop()
-    void stream.close()
-  }
   // Not awaited: h3's writer keeps the frames in order, and its close() waits for the last one.
   const pushNext = () => {
     if (next > total) return
@@ -43,8 +30,19 @@ export const countingStreamHandler = defineEventHandler(async (event) => {
     stream.push(frames).catch(stop)
     if (n === total) end()
   }
+  const cancelTicks = setAlignedInterval(pushNext, intervalMs)
+  const stop = () => {
+    cancelTicks()
+    release()
+  }
+  const end = () => {
+    stop()
+    void stream.close()
+  }
+  // Node tells us when the client goes away ('close'); elsewhere `sendEventStream` does, from the
+  // cancel of the response body or the request's abort signal. A push that fails stops it too.
+  event.node.res.once('close', stop)
 
-  timer = setInterval(pushNext, intervalMs)
   // The first frame goes out at once: it carries the retry hint and flushes the response headers.
   pushNext()
   return sendEventStream(event, stream, stop)
