@@ -14,7 +14,6 @@ export interface StreamLimits {
 
 interface OpenStream {
   route: string
-  ip: string
   openedAt: number
   end: () => void
 }
@@ -36,19 +35,20 @@ function refuse(event: H3Event, message: string, retryAfterSeconds: number): nev
  */
 export function admitStream(event: H3Event, route: string, limits: StreamLimits, end: () => void): () => void {
   if (draining) refuse(event, 'The server is shutting down; reconnect in a moment.', 1)
-  const ip = getRequestIP(event, { xForwardedFor: limits.trustProxy }) ?? 'unknown'
+  // The peer's address costs a syscall: looked up only when there is a per-IP cap to keep.
+  const ip = limits.maxStreamsPerIp > 0 ? getRequestIP(event, { xForwardedFor: limits.trustProxy }) ?? 'unknown' : undefined
   if (limits.maxStreams > 0 && streams.size >= limits.maxStreams) {
     refuse(event, `This server holds its maximum of ${limits.maxStreams} streams; retry later.`, 5)
   }
-  if (limits.maxStreamsPerIp > 0 && (byIp.get(ip) ?? 0) >= limits.maxStreamsPerIp) {
+  if (ip !== undefined && (byIp.get(ip) ?? 0) >= limits.maxStreamsPerIp) {
     refuse(event, `Too many open streams from this address (at most ${limits.maxStreamsPerIp}); close one first.`, 5)
   }
-  const stream: OpenStream = { route, ip, openedAt: Date.now(), end }
+  const stream: OpenStream = { route, openedAt: Date.now(), end }
   streams.add(stream)
-  byIp.set(ip, (byIp.get(ip) ?? 0) + 1)
+  if (ip !== undefined) byIp.set(ip, (byIp.get(ip) ?? 0) + 1)
   if (limits.maxLifetimeMs > 0) sweepEvery(limits.maxLifetimeMs)
   return () => {
-    if (!streams.delete(stream)) return
+    if (!streams.delete(stream) || ip === undefined) return
     const left = (byIp.get(ip) ?? 1) - 1
     if (left > 0) byIp.set(ip, left)
     else byIp.delete(ip)
