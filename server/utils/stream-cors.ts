@@ -1,4 +1,25 @@
-import type { H3Event } from 'h3'
+import type { H3CorsOptions, H3Event } from 'h3'
+
+let resolved: { configured: string, options: H3CorsOptions } | undefined
+
+/** The CORS options for a `corsOrigins` setting, worked out once per value rather than per request. */
+function streamCorsOptions(configured: string): H3CorsOptions {
+  if (resolved?.configured !== configured) {
+    const anyOrigin = configured === '*'
+    const allowlist = configured.split(',').map(origin => origin.trim()).filter(origin => origin && origin !== 'null')
+    resolved = {
+      configured,
+      options: {
+        origin: anyOrigin ? '*' : allowlist,
+        methods: ['GET'],
+        allowHeaders: ['last-event-id', 'cache-control', 'accept'],
+        credentials: !anyOrigin,
+        maxAge: '86400',
+      },
+    }
+  }
+  return resolved.options
+}
 
 /**
  * CORS for the public streams, so EventSource clients on other origins (the seed's Vue app) can read
@@ -6,14 +27,5 @@ import type { H3Event } from 'h3'
  * allowed, origin echoed back). Answers the preflight and returns true when it did.
  */
 export function handleStreamCors(event: H3Event): boolean {
-  const configured = String(useNotifyConfig().corsOrigins ?? '').trim()
-  const anyOrigin = configured === '*'
-  const allowlist = configured.split(',').map(origin => origin.trim()).filter(origin => origin && origin !== 'null')
-  return handleCors(event, {
-    origin: anyOrigin ? '*' : allowlist,
-    methods: ['GET'],
-    allowHeaders: ['last-event-id', 'cache-control', 'accept'],
-    credentials: !anyOrigin,
-    maxAge: '86400',
-  })
+  return handleCors(event, streamCorsOptions(String(useNotifyConfig().corsOrigins ?? '').trim()))
 }
