@@ -1,4 +1,4 @@
-/** Ticks of every aligned interval fall on multiples of this many milliseconds of the clock. */
+/** Ticks of every aligned interval fall on multiples of this many milliseconds of the process's clock. */
 export const TICK_GRID_MS = 10
 
 /** Callbacks that tick together: same first tick on the grid, same interval, one timer. */
@@ -25,14 +25,15 @@ function tick(group: TickGroup) {
 }
 
 /**
- * `setInterval` whose first tick, at least one interval away, is moved forward to the next multiple
- * of `gridMs` on the clock, where it joins every other interval of the same length due then: one
- * timer ticks them all, in one event-loop turn. Streams started at different moments then send in
- * the same turn, and their frames leave in one batch of writes (see `coalesced-write.ts`) instead of
- * a turn each. The cost is one extra wait of under `gridMs`. Returns the cancel.
+ * `setInterval` whose first tick, one interval away, is moved forward to the next multiple
+ * of `gridMs` of `performance.now()`, where it joins every other interval of the same length due
+ * then: one timer ticks them all, in one event-loop turn. Streams started at different moments then
+ * send in the same turn, and their frames leave in one batch of writes (see `coalesced-write.ts`)
+ * instead of a turn each. The cost is one extra wait of under `gridMs`. Returns the cancel.
  */
 export function setAlignedInterval(callback: () => void, intervalMs: number, gridMs = TICK_GRID_MS): () => void {
-  const now = Date.now()
+  // Monotonic, unlike Date.now(): a wall clock set back must not bring a group's first tick forward.
+  const now = performance.now()
   const at = Math.ceil((now + intervalMs) / gridMs) * gridMs
   const key = `${at}/${intervalMs}`
   let group = waiting.get(key)

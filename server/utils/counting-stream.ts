@@ -32,6 +32,7 @@ export const countingStreamHandler = defineEventHandler(async (event) => {
   }
   const cancelTicks = setAlignedInterval(pushNext, intervalMs)
   const stop = () => {
+    next = total + 1 // no push after this
     cancelTicks()
     release()
   }
@@ -41,7 +42,7 @@ export const countingStreamHandler = defineEventHandler(async (event) => {
   }
   // Node tells us when the client goes away ('close'); elsewhere `sendEventStream` does, from the
   // cancel of the response body or the request's abort signal. A push that fails stops it too.
-  event.node.res.once('close', stop)
+  onceClosed(event.node.res, end)
 
   // The first frame goes out at once: it carries the retry hint and flushes the response headers.
   pushNext()

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { H3Event } from 'h3'
 import { requestSignal } from './request-signal'
+import { onceClosed } from './response-closed'
 
 /** Where one subscriber's bytes go. Every subscriber of a topic is handed the same bytes. */
 export interface SseSink {
@@ -51,7 +52,7 @@ function closeNotifier() {
 
 function createNodeSink(res: ServerResponse, maxQueuedBytes: number): SseSink {
   const notifier = closeNotifier()
-  res.once('close', notifier.fire)
+  onceClosed(res, notifier.fire)
   return {
     write(chunk) {
       if (notifier.closed) return false

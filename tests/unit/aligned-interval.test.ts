@@ -7,14 +7,14 @@ describe('setAlignedInterval', () => {
   it('intervals started apart tick together on the grid, never sooner than one interval', async () => {
     const ticks: Record<'a' | 'b', number[]> = { a: [], b: [] }
     // Start just past a grid point, so that 7 ms later is still before the next one.
-    const pastGridPoint = () => [1, 2, 3, 4, 5].includes(Date.now() % 20)
+    const pastGridPoint = () => performance.now() % 20 >= 1 && performance.now() % 20 < 5
     while (!pastGridPoint()) await sleep(1)
-    const startedA = Date.now()
-    const cancelA = setAlignedInterval(() => ticks.a.push(Date.now()), 40, 20)
-    const sevenLater = Date.now() + 7 // a busy wait: a 7 ms sleep can take 10
-    while (Date.now() < sevenLater) { /* spin */ }
-    const startedB = Date.now()
-    const cancelB = setAlignedInterval(() => ticks.b.push(Date.now()), 40, 20)
+    const startedA = performance.now()
+    const cancelA = setAlignedInterval(() => ticks.a.push(performance.now()), 40, 20)
+    const sevenLater = performance.now() + 7 // a busy wait: a 7 ms sleep can take 10
+    while (performance.now() < sevenLater) { /* spin */ }
+    const startedB = performance.now()
+    const cancelB = setAlignedInterval(() => ticks.b.push(performance.now()), 40, 20)
     await sleep(200)
     cancelA()
     cancelB()
