@@ -1,7 +1,7 @@
 import type { H3Event } from 'h3'
 import { z } from 'zod'
 import { DEFAULT_TOPIC, NAME_PATTERN } from '#shared/utils/notify'
-import { createError, getRequestHeader, readRawBody, readValidatedBody } from 'h3'
+import { createError, getRequestHeader, readRawBody } from 'h3'
 import { badRequest } from './query-params'
 
 const name = () => z.string().regex(NAME_PATTERN, 'must be 1 to 128 letters, digits or "._:-"')
@@ -28,33 +28,45 @@ export async function readPublishBody(event: H3Event, limit: number): Promise<Pu
   const raw = await readRawBody(event, false)
   if (raw && raw.byteLength > limit) throw tooLarge()
   if (!raw?.byteLength) badRequest('The body is empty: send {"data": ...}.')
-  // Where the preset hands h3 the body as a web ReadableStream (netlify: `req.body`), h3 1.x reads
-  // it once and keeps nothing, so readValidatedBody below would see an empty body. Give it the bytes.
-  event._requestBody = raw as Uint8Array<ArrayBuffer>
+  const body = parseJson(new TextDecoder().decode(raw))
+  // Checked first: the schema's own walk is recursive, and a deep enough value would overflow it.
+  const issue = structuralIssue(body)
+  if (issue) throw invalid([issue])
+  const result = publishSchema.safeParse(body)
+  if (result.success) return result.data
+  throw invalid(result.error.issues.map(issue => `${issue.path.join('.') || 'body'}: ${issue.message}`))
+}
 
-  return readValidatedBody(event, (body) => {
-    // Checked first, without recursion: a deep enough value would overflow the schema's own walk.
-    if (nestedDeeperThan(body, MAX_DEPTH)) throw invalid([`data: nested deeper than ${MAX_DEPTH} levels`])
-    const result = publishSchema.safeParse(body)
-    if (result.success) return result.data
-    throw invalid(result.error.issues.map(issue => `${issue.path.join('.') || 'body'}: ${issue.message}`))
-  })
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  }
+  catch (error) {
+    badRequest(`The body is not valid JSON: ${(error as Error).message}.`)
+  }
 }
 
 const MAX_DEPTH = 64
 
-/** h3 answers 400 "Validation Error" with this message, and the enumerable `issues` as `data`. */
-function invalid(issues: string[]): Error {
-  return Object.assign(new Error(`Invalid publish body. ${issues.join('; ')}.`), { issues })
-}
-
-function nestedDeeperThan(value: unknown, limit: number): boolean {
+/**
+ * The first problem in the value's shape, found without recursion: nesting deeper than MAX_DEPTH,
+ * or a `__proto__` key, harmless to JSON.parse but a trap for whoever merges the data later.
+ */
+function structuralIssue(value: unknown): string | undefined {
   const stack: Array<[unknown, number]> = [[value, 0]]
   while (stack.length) {
     const [item, depth] = stack.pop()!
     if (item === null || typeof item !== 'object') continue
-    if (depth >= limit) return true
-    for (const child of Object.values(item)) stack.push([child, depth + 1])
+    if (depth >= MAX_DEPTH) return `data: nested deeper than ${MAX_DEPTH} levels`
+    for (const [key, child] of Object.entries(item)) {
+      if (key === '__proto__') return 'body: a key named "__proto__" is refused anywhere in it'
+      stack.push([child, depth + 1])
+    }
   }
-  return false
+  return undefined
+}
+
+/** 400 "Validation Error", each issue in the message and in `data.issues`. */
+function invalid(issues: string[]): Error {
+  return createError({ statusCode: 400, statusMessage: 'Validation Error', message: `Invalid publish body. ${issues.join('; ')}.`, data: { issues } })
 }

@@ -181,6 +181,8 @@ describe('POST /api/notify/publish errors', () => {
     ['a newline in the topic', { topic: 'x\r\ndata: y', data: 1 }, /topic/],
     ['an array body', [1], /object/],
     ['an empty body', '', /empty/],
+    ['a "__proto__" key, however deep', '{"data":{"a":[{"__proto__":{"polluted":true}}]}}', /"__proto__" is refused/],
+    ['nesting deeper than 64 levels', `{"data":${'['.repeat(30_000)}${']'.repeat(30_000)}}`, /nested deeper than 64/],
   ])('400 for %s', async (_, body, message) => {
     await expectError(await publishRaw(body), 400, message)
   })
