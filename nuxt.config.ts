@@ -9,7 +9,6 @@ export default defineNuxtConfig({
 
   app: {
     head: {
-      htmlAttrs: { lang: 'zh-CN' },
       titleTemplate: '%s · SSE 实时通知',
       meta: [
         { name: 'viewport', content: 'width=device-width, initial-scale=1' },

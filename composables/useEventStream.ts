@@ -143,7 +143,7 @@ export function useEventStream<T = unknown>(
   }
 
   function finish(reason: 'done' | 'closed-by-client' | 'gave-up') {
-    const wasActive = status.value !== 'idle' && status.value !== 'closed'
+    const wasActive = isStreamActive(status.value)
     detach()
     failures = 0
     // A finished stream starts afresh next time; one closed by the client resumes where it was.
