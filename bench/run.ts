@@ -668,7 +668,6 @@ function broadcastTable(results: BroadcastResult[], n: number, judged: boolean, 
   metric('RSS growth, % of held (steady)', r => r.rssGrowthPercent, 1, undefined, { max: 10, shown: '<= 10%' })
   metric('  same, from GC\'d held (cold) %', r => r.coldGrowthPercent, 1)
   metric('RSS retained after publish+GC (MB)', r => r.retainedGrowthMB, 1)
-  const sum = (rs: BroadcastResult[], pick: (r: BroadcastResult) => number) => rs.reduce((a, r) => a + pick(r), 0)
   every('frames received / expected', rs => `${sum(rs, r => r.framesReceived)}/${sum(rs, r => r.framesExpected)}`, r => r.ready === r.n && r.framesReceived === r.framesExpected && r.completeSubscribers === r.n, 'all')
   metric('load client CPU (s)', r => r.clientCpuSeconds, 2)
   metric('other processes CPU (s)', r => r.otherCpuSeconds, 2)
@@ -676,9 +675,14 @@ function broadcastTable(results: BroadcastResult[], n: number, judged: boolean, 
   return rows
 }
 
+/** The sum of one number over every repeat's results. */
+function sum<R>(results: R[], pick: (result: R) => number): number {
+  return results.reduce((total, result) => total + pick(result), 0)
+}
+
 function countingTable(results: CountingResult[], checks: TargetCheck[]): Row[] {
   const { rows, metric, every } = rowsFor(results, true, checks, 'counting')
-  every('frames (msgs+custom+done)', rs => `${rs.reduce((a, r) => a + r.frames, 0)}/${rs.reduce((a, r) => a + r.framesExpected, 0)}`, r => r.frames === r.framesExpected && r.complete === r.n, 'all')
+  every('frames (msgs+custom+done)', rs => `${sum(rs, r => r.frames)}/${sum(rs, r => r.framesExpected)}`, r => r.frames === r.framesExpected && r.complete === r.n, 'all')
   metric('server CPU (s)', r => r.cpuSeconds, 2, 2)
   metric('server write syscalls', r => r.writeSyscalls, 0)
   metric('server bytes written (MB)', r => r.writtenMB, 1)
@@ -693,7 +697,7 @@ function countingTable(results: CountingResult[], checks: TargetCheck[]): Row[] 
 function churnTable(results: ChurnResult[], checks: TargetCheck[]): Row[] {
   const { rows, metric, every } = rowsFor(results, true, checks, 'churn')
   metric('connections per second', r => r.perSecond, 0)
-  every('cycles failed', rs => String(rs.reduce((a, r) => a + r.failed, 0)), r => r.failed === 0, '0')
+  every('cycles failed', rs => String(sum(rs, r => r.failed)), r => r.failed === 0, '0')
   metric('server CPU (s)', r => r.cpuSeconds, 2)
   metric('server write syscalls', r => r.writeSyscalls, 0)
   metric('idle RSS, GC (MB)', r => r.idleRssMB, 1)
