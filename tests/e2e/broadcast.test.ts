@@ -2,7 +2,7 @@ import { $fetch, fetch } from '@nuxt/test-utils/e2e'
 import { describe, expect, it } from 'vitest'
 import type { BroadcastPayload, NotifyStats } from '#shared/types/notify'
 import { publish, publishRaw } from '../support/publish'
-import { setupServer } from '../support/server'
+import { setupServer, TOKEN } from '../support/server'
 import { eventually, json, openSse } from '../support/sse'
 
 await setupServer({ NUXT_NOTIFY_HISTORY_SIZE: '20', NUXT_NOTIFY_HEARTBEAT_MS: '60000' })
@@ -71,14 +71,16 @@ describe('GET /api/notify/events', () => {
     const missed = [await publish({ topic: 'replay', data: 2 }), await publish({ topic: 'noise', data: 'x' }), await publish({ topic: 'replay', data: 3 })]
     const second = await subscribe('topic=replay', { 'last-event-id': lastSeen })
     await publish({ topic: 'replay', data: 4 })
-    await second.until(s => s.events.length === 3)
-    expect(second.events.map(event => json<BroadcastPayload>(event).data)).toEqual([2, 3, 4])
+    // A marker published last: once it is in, anything doubled before it is in too.
+    const end = await publish({ topic: 'replay', data: 'end' })
+    await second.until(s => s.events.some(event => event.id === end.id))
+    expect(second.events.map(event => json<BroadcastPayload>(event).data)).toEqual([2, 3, 4, 'end'])
     expect(second.events[0]!.id).toBe(missed[0]!.id)
 
     // The same through ?lastEventId= (a fresh EventSource can't set the header).
     const third = await subscribe(`topic=replay&lastEventId=${encodeURIComponent(lastSeen)}`)
-    await third.until(s => s.events.length === 3)
-    expect(third.events.map(event => json<BroadcastPayload>(event).data)).toEqual([2, 3, 4])
+    await third.until(s => s.events.some(event => event.id === end.id))
+    expect(third.events.map(event => json<BroadcastPayload>(event).data)).toEqual([2, 3, 4, 'end'])
     second.close()
     third.close()
   })
@@ -203,7 +205,7 @@ describe('POST /api/notify/publish errors', () => {
     })
     const response = await fetch('/api/notify/publish', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'authorization': 'Bearer test-token-0123456789' },
+      headers: { 'content-type': 'application/json', 'authorization': `Bearer ${TOKEN}` },
       body: chunked,
       duplex: 'half',
     } as RequestInit)

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import type { BroadcastPayload, HealthStatus, NotifyStats, PublishResult } from '#shared/types/notify'
+import type { BroadcastPayload, HealthStatus } from '#shared/types/notify'
+import { publishTo, statsOf } from '../support/instance-api'
 import { type AppInstance, startInstance, startRedis } from '../support/processes'
 import { TOKEN } from '../support/server'
 import { eventually, json, openSse } from '../support/sse'
@@ -23,17 +24,14 @@ const publishOn = (instance: AppInstance, body: unknown) => fetch(`${instance.ur
   headers: { 'content-type': 'application/json', 'authorization': `Bearer ${TOKEN}` },
   body: JSON.stringify(body),
 })
-async function publish(instance: AppInstance, body: unknown): Promise<PublishResult> {
-  const response = await publishOn(instance, body)
-  if (!response.ok) throw new Error(`publish answered ${response.status}: ${await response.text()}`)
-  return response.json()
-}
+const publish = (instance: AppInstance, body: { topic: string, data: unknown }) => publishTo(instance.url, body)
 const get = <T>(instance: AppInstance, path: string) => fetch(`${instance.url}${path}`).then(response => response.json() as Promise<T>)
-const subscribers = (instance: AppInstance, topic: string) => get<NotifyStats>(instance, '/api/notify/stats').then(stats => stats.connections.byTopic[topic] ?? 0)
+const subscribers = (instance: AppInstance, topic: string) => statsOf(instance.url).then(stats => stats.connections.byTopic[topic] ?? 0)
 
 async function subscribe(instance: AppInstance, topic: string, lastEventId?: string) {
+  const before = await subscribers(instance, topic)
   const stream = await openSse(`${instance.url}/api/notify/events?topic=${topic}`, lastEventId ? { 'last-event-id': lastEventId } : {})
-  await eventually(() => subscribers(instance, topic), n => n > 0)
+  await eventually(() => subscribers(instance, topic), n => n > before)
   return stream
 }
 
@@ -64,8 +62,10 @@ describe('the broadcast bus on Redis, two instances', () => {
     await publish(a, { topic: 'move', data: 3 })
     const onB = await subscribe(b, 'move', onA.events[0]!.id)
     await publish(b, { topic: 'move', data: 4 })
-    await onB.until(s => s.events.length === 3)
-    await new Promise(resolve => setTimeout(resolve, 300))
+    // A marker published last: once it is in, anything doubled before it would be in too.
+    await publish(b, { topic: 'move', data: 'end' })
+    await onB.until(s => s.events.some(event => json<BroadcastPayload>(event).data === 'end'))
+    onB.events.pop()
     expect(onB.events.map(event => json<BroadcastPayload>(event).data)).toEqual([2, 3, 4])
     onB.close()
   })
@@ -77,7 +77,7 @@ describe('the broadcast bus on Redis, two instances', () => {
 
     await redis.stop()
     await eventually(() => get<HealthStatus>(a, '/api/health'), health => health.status === 'degraded')
-    expect((await get<NotifyStats>(b, '/api/notify/stats')).bus).toEqual({ kind: 'redis', connected: false })
+    expect((await statsOf(b.url)).bus).toEqual({ kind: 'redis', connected: false })
     const refused = await publishOn(a, { topic: 'outage', data: 'while down' })
     expect(refused.status).toBe(503)
     expect((await refused.json()).message).toMatch(/Redis/)

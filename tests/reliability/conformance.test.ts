@@ -93,7 +93,8 @@ describe('SSE conformance (WHATWG rules)', () => {
     expect(await settle('/api/notify/stream?count=0')).toBe(EventSource.CLOSED)
     expect(await settle('/api/notify/events?topic=bad%20topic')).toBe(EventSource.CLOSED)
     // A stream the server ends normally is a reconnect (the browser's job), not an error loop:
-    // the counting stream's `done` is the client's signal to stop, and its reconnect gets 204.
+    // the counting stream's `done` is the client's signal to stop, and its reconnect gets the 204
+    // checked on the first line above.
     const events = await collect('/api/notify/stream?count=2&interval=10', 3, ['done'])
     expect(events.map(event => event.type)).toEqual(['message', 'message', 'done'])
   })
@@ -111,7 +112,11 @@ describe('SSE conformance (WHATWG rules)', () => {
       const response = await window.fetch(target, { headers: { 'last-event-id': `${'é'.repeat(300)}<script>"';` } })
       const reader = response.body!.getReader()
       let text = ''
-      while (!text.includes('event: reset')) text += new TextDecoder().decode((await reader.read()).value)
+      while (!text.includes('event: reset')) {
+        const { done, value } = await reader.read()
+        if (done) throw new Error(`the stream ended before a reset: ${text}`)
+        text += new TextDecoder().decode(value)
+      }
       await reader.cancel()
       return { status: response.status, text }
     }, url('/api/notify/events?topic=odd').replace('127.0.0.1', 'localhost'))

@@ -50,7 +50,8 @@ export async function openSse(target: string, headers: Record<string, string> = 
     onRetry: retry => reader.retries.push(retry),
     onComment: comment => reader.comments.push(comment),
   })
-  const decoder = new TextDecoder()
+  // ignoreBOM: keep a byte-order mark in `raw`, so that a test can see the server never sends one.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
   reader.ended = (async () => {
     if (!response.body) return
     try {

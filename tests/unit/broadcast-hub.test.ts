@@ -112,6 +112,7 @@ describe('BroadcastHub', () => {
     const [a, b] = [recordingSink(), recordingSink()]
     await hub.subscribe(new Set(['a']), a)
     await hub.subscribe(new Set(['b']), b)
+    expect(vi.getTimerCount()).toBe(1)
     vi.advanceTimersByTime(2500)
     expect(a.text).toBe(':\n\n:\n\n')
     expect(b.text).toBe(':\n\n:\n\n')

@@ -67,7 +67,7 @@ describe('writeCoalesced', () => {
     expect(stream.res.writableFinished).toBe(true)
   })
 
-  it('a response whose client left takes writes without throwing, and is let go', async () => {
+  it('a response whose client left takes writes and the end without throwing', async () => {
     const app = await serve()
     current = app.server
     const stream = await app.open()

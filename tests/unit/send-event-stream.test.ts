@@ -29,7 +29,11 @@ function serve() {
 async function readFrames(body: ReadableStream<Uint8Array>, frames: number) {
   const reader = body.getReader()
   let text = ''
-  while (text.split('\n\n').length <= frames) text += new TextDecoder().decode((await reader.read()).value)
+  while (text.split('\n\n').length <= frames) {
+    const { done, value } = await reader.read()
+    if (done) throw new Error(`the stream ended after ${text.split('\n\n').length - 1} frames`)
+    text += new TextDecoder().decode(value)
+  }
   return { reader, text }
 }
 
