@@ -31,6 +31,13 @@ describe('the counting page in Chromium', () => {
     await page.waitForTimeout(1000)
     expect(await messages.count()).toBe(countAtClose)
     await expect.poll(() => page.locator('[data-testid=history] [data-kind=close]').last().textContent()).toContain('已断开 SSE 连接')
+
+    // Connecting again resumes after the last message seen (?lastEventId=): the count goes on, never from 1.
+    await toggle.click()
+    await messages.nth(countAtClose).waitFor({ timeout: 5000 })
+    await expect.poll(() => messages.nth(countAtClose).textContent()).toContain(`这是第${countAtClose + 1}次发送的SSE数据`)
+    expect(await messages.filter({ hasText: '这是第1次发送的SSE数据' }).count()).toBe(1)
+    await toggle.click()
     expect(problems).toEqual([])
     await page.close()
   })
