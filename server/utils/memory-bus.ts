@@ -1,6 +1,6 @@
 import type { BusEvent, EventBus, PublishInput, ReplayResult } from './event-bus'
 import type { EventId } from './event-id'
-import { createBusEvent } from './event-bus'
+import { createBusEvent, replayGap } from './event-bus'
 import { compareEventIds, formatEventId, parseEventId } from './event-id'
 
 export interface HistoryLimits {
@@ -12,7 +12,6 @@ export interface HistoryLimits {
 export function createMemoryBus(limits: HistoryLimits): EventBus {
   const epoch = Date.now()
   let seq = 0
-  let published = 0
   // Ordered by id. `trimmedUpTo` is the newest id dropped from it: a client that saw less has lost events.
   const history: BusEvent[] = []
   let trimmedUpTo: EventId = [epoch, 0]
@@ -31,7 +30,6 @@ export function createMemoryBus(limits: HistoryLimits): EventBus {
       const at = Date.now()
       const event = createBusEvent([epoch, ++seq], input, at)
       history.push(event)
-      published++
       trim(at)
       for (const listener of listeners) listener(event)
       return event
@@ -41,9 +39,9 @@ export function createMemoryBus(limits: HistoryLimits): EventBus {
       trim(Date.now())
       const seen = parseEventId(lastEventId)
       const newest: EventId = [epoch, seq]
-      if (!seen || compareEventIds(seen, newest) > 0) return { reset: { reason: 'unknown-id', oldestId: history[0]?.id }, newestId: formatEventId(newest) }
-      if (compareEventIds(seen, trimmedUpTo) < 0) return { reset: { reason: 'history-expired', oldestId: history[0]?.id }, newestId: formatEventId(newest) }
-      const start = firstAfter(history, seen)
+      const gap = replayGap(seen, newest, trimmedUpTo)
+      if (gap) return { reset: { reason: gap, oldestId: history[0]?.id }, newestId: formatEventId(newest) }
+      const start = firstAfter(history, seen!)
       return { events: history.slice(start).filter(event => topics.has(event.topic)) }
     },
 
@@ -53,8 +51,9 @@ export function createMemoryBus(limits: HistoryLimits): EventBus {
 
     ready: Promise.resolve(),
 
+    // Every publish takes the next sequence number.
     get publishedCount() {
-      return published
+      return seq
     },
 
     async historyInfo() {

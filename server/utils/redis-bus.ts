@@ -1,8 +1,8 @@
 import { createError } from 'h3'
 import { Redis, type RedisOptions } from 'ioredis'
 import type { BusEvent, EventBus, PublishInput, ReplayResult } from './event-bus'
-import { createBusEvent } from './event-bus'
-import { compareEventIds, parseEventId } from './event-id'
+import { createBusEvent, replayGap } from './event-bus'
+import { parseEventId } from './event-id'
 import type { HistoryLimits } from './memory-bus'
 
 export interface RedisBusOptions {
@@ -134,9 +134,8 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
       const info = await streamInfo()
       const seen = parseEventId(lastEventId)
       const newest = parseEventId(info.lastId)!
-      const reset = (reason: 'unknown-id' | 'history-expired') => ({ reset: { reason, oldestId: info.firstId }, newestId: info.lastId })
-      if (!seen || compareEventIds(seen, newest) > 0) return reset('unknown-id')
-      if (compareEventIds(seen, parseEventId(info.maxDeletedId)!) < 0) return reset('history-expired')
+      const gap = replayGap(seen, newest, parseEventId(info.maxDeletedId)!)
+      if (gap) return { reset: { reason: gap, oldestId: info.firstId }, newestId: info.lastId }
       const entries = await writer.xrange(key, `(${lastEventId}`, '+', 'COUNT', history.size)
       const events = entries.map(([id, fields]) => toBusEvent(id, fields)).filter((event): event is BusEvent => !!event && topics.has(event.topic))
       return { events }
