@@ -45,6 +45,17 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
 
   const listeners: Array<(event: BusEvent) => void> = []
   let published = 0
+
+  // The last `history.size` events this instance built, by id: its own publishes, which the loop
+  // then reads back, and what the loop read. A storm of clients reconnecting after a deploy replays
+  // from here instead of decoding and re-framing each Redis entry once per client.
+  const recent = new Map<string, BusEvent>()
+  const remember = (event: BusEvent) => {
+    recent.set(event.id, event)
+    if (recent.size > history.size) recent.delete(recent.keys().next().value!)
+    return event
+  }
+  const eventOf = (id: string, fields: string[]) => recent.get(id) ?? toBusEvent(id, fields)
   let closed = false
 
   async function streamInfo() {
@@ -88,8 +99,10 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
         for (const [, entries] of result ?? []) {
           for (const [id, fields] of entries) {
             cursor = id
-            const event = toBusEvent(id, fields)
-            if (event) for (const listener of listeners) listener(event)
+            const event = eventOf(id, fields)
+            if (!event) continue
+            remember(event)
+            for (const listener of listeners) listener(event)
           }
         }
       }
@@ -127,7 +140,7 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
       const order = id ? parseEventId(id) : undefined
       if (!order) throw unavailable()
       published++
-      return createBusEvent(order, input, at)
+      return remember(createBusEvent(order, input, at))
     },
 
     async replay(topics, lastEventId): Promise<ReplayResult> {
@@ -137,7 +150,7 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
       const gap = replayGap(seen, newest, parseEventId(info.maxDeletedId)!)
       if (gap) return { reset: { reason: gap, oldestId: info.firstId }, newestId: info.lastId }
       const entries = await writer.xrange(key, `(${lastEventId}`, '+', 'COUNT', history.size)
-      const events = entries.map(([id, fields]) => toBusEvent(id, fields)).filter((event): event is BusEvent => !!event && topics.has(event.topic))
+      const events = entries.map(([id, fields]) => eventOf(id, fields)).filter((event): event is BusEvent => !!event && topics.has(event.topic))
       return { events }
     },
 
