@@ -4,6 +4,12 @@ import { endCoalesced, writeCoalesced } from './coalesced-write'
 import { requestSignal } from './request-signal'
 import { EVENT_STREAM_HEADERS } from './sse-frame'
 
+/** 200 with the event-stream headers; sent with the stream's first bytes. */
+export function startEventStreamResponse(event: H3Event): void {
+  setResponseStatus(event, 200)
+  setResponseHeaders(event, EVENT_STREAM_HEADERS)
+}
+
 /**
  * Sends an h3 `EventStream` and calls `onGone` once the client is gone.
  *
@@ -53,8 +59,7 @@ export function sendEventStream(event: H3Event, stream: EventStream, onGone: () 
     // Pull one chunk at a time: a frame leaves h3 only when the runtime asks for it.
     { highWaterMark: 0 },
   )
-  setResponseStatus(event, 200)
-  setResponseHeaders(event, EVENT_STREAM_HEADERS)
+  startEventStreamResponse(event)
   return sendStream(event, body)
 }
 
@@ -65,8 +70,7 @@ export function sendEventStream(event: H3Event, stream: EventStream, onGone: () 
  */
 async function writeToNodeResponse(event: H3Event, readable: ReadableStream<Uint8Array>): Promise<void> {
   const res = event.node.res
-  setResponseStatus(event, 200)
-  setResponseHeaders(event, EVENT_STREAM_HEADERS)
+  startEventStreamResponse(event)
   const reader = readable.getReader()
   try {
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) writeCoalesced(res, chunk.value)

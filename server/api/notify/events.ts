@@ -24,8 +24,7 @@ export default defineEventHandler((event) => {
     sink.write(encodeFrame({ retry: Math.round(config.retryMs * (0.5 + Math.random())) }))
     sink.end()
   })
-  setResponseStatus(event, 200)
-  setResponseHeaders(event, EVENT_STREAM_HEADERS)
+  startEventStreamResponse(event)
   const sink = createSseSink(event, config.maxQueuedBytes)
   sink.onClose(release)
   // The retry hint is the first frame: it sends the headers at once (in the same write), before any event exists.
