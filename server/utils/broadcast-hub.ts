@@ -73,7 +73,7 @@ export class BroadcastHub {
     for (const event of pending) this.deliver(subscriber, event)
   }
 
-  /** Writes one event to every local subscriber of its topic; returns how many. */
+  /** Writes one event to every local subscriber of its topic; returns how many took it now (the tests' measure). */
   dispatch(event: BusEvent): number {
     const subscribers = this.byTopic.get(event.topic)
     if (!subscribers) return 0

@@ -46,7 +46,10 @@ export interface PublishRequest<T = unknown> {
 export interface PublishResult {
   id: string
   topic: string
-  /** Subscribers of this instance the event was written to. */
+  /**
+   * Subscribers of the topic on this instance when it was published: each gets it now, or after its
+   * replay if it is still catching up. Other instances' subscribers are not counted.
+   */
   delivered: number
 }
 
