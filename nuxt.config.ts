@@ -5,6 +5,8 @@ import tailwindcss from '@tailwindcss/vite'
 export default defineNuxtConfig({
   // The v3-style layout (pages/, components/, composables/ at the top) on purpose: one small app.
   modules: ['@nuxt/eslint', '@nuxt/test-utils/module'],
+  // A composable may be a folder (VueUse style: index.ts plus its small helpers); only index.ts is auto-imported.
+  imports: { dirs: ['composables/*/index.ts'] },
   devtools: { enabled: false },
 
   app: {

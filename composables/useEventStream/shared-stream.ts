@@ -16,12 +16,12 @@ export interface LeaderState {
   entry?: { kind: 'open' | 'error' | 'close', reason?: EventStreamReason }
 }
 
-type Message =
-  | { t: 'event', event: RelayedEvent }
-  | { t: 'state', state: LeaderState }
-  | { t: 'hello' }
-  | { t: 'join', tab: string, since?: string }
-  | { t: 'catchup', tab: string, events: RelayedEvent[], status: EventStreamStatus }
+type Message
+  = | { t: 'event', event: RelayedEvent }
+    | { t: 'state', state: LeaderState }
+    | { t: 'hello' }
+    | { t: 'join', tab: string, since?: string }
+    | { t: 'catchup', tab: string, events: RelayedEvent[], status: EventStreamStatus }
 
 export interface SharedStreamHooks {
   /** This tab now holds the lock: open the connection (from its own last id). */

@@ -19,16 +19,16 @@ export type EventName<M extends EventMap> = Extract<keyof M, string>
 export type EventData<M extends EventMap, K extends string> = K extends keyof M ? M[K] : unknown
 
 /** Why an `error` or `close` entry was recorded: a short machine-readable reason. */
-export type EventStreamReason =
-  | 'retrying' | 'gave-up' | 'done' | 'closed-by-client' | 'failed'
+export type EventStreamReason
+  = | 'retrying' | 'gave-up' | 'done' | 'closed-by-client' | 'failed'
   /** 401: no or no longer valid credentials (after one attempt with a fresh token). */
-  | 'unauthorized'
+    | 'unauthorized'
   /** 403: the credentials do not grant this stream. */
-  | 'forbidden'
+    | 'forbidden'
   /** Nothing at all (event or heartbeat) arrived for 2.5 heartbeat intervals: replaced. */
-  | 'stalled'
+    | 'stalled'
   /** The browser went offline. */
-  | 'offline'
+    | 'offline'
 
 interface EntryBase {
   /** Unique and increasing within one composable: a stable `v-for` key. */

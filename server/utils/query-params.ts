@@ -24,6 +24,17 @@ export function readIntegerQuery(event: H3Event, name: string, range: { min: num
 }
 
 /**
+ * `?heartbeat=event`: heartbeats as named events (for EventSource clients that watch for a silent
+ * connection); absent: as comments, which every other client ignores.
+ */
+export function readHeartbeatKind(event: H3Event): 'comment' | 'event' {
+  const raw = getQuery(event).heartbeat
+  if (raw === undefined) return 'comment'
+  if (raw !== 'event') badRequest('Query parameter "heartbeat" must be "event" when given.', { parameter: 'heartbeat' })
+  return 'event'
+}
+
+/**
  * The id a reconnecting client last saw: the `Last-Event-ID` header EventSource sends on its own,
  * or `?lastEventId=` for clients that can't set headers (a fresh `new EventSource(url)`).
  */

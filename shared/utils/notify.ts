@@ -6,6 +6,10 @@ export const STREAM_EVENTS = {
   done: 'done',
   /** The client's Last-Event-ID is older than the history. */
   reset: 'reset',
+  /** Sent right before the server ends a stream whose token expires: get a fresh token, resume from Last-Event-ID. */
+  renew: 'renew',
+  /** A heartbeat as a named event (data `{}`), only on streams opened with `?heartbeat=event`: EventSource can't see comments. */
+  heartbeat: 'heartbeat',
 } as const
 
 export const DEFAULT_TOPIC = 'broadcast'

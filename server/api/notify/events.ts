@@ -16,6 +16,7 @@ export default defineEventHandler((event) => {
   }
   const topics = readTopics(event)
   const lastEventId = readLastEventId(event)
+  const heartbeat = readHeartbeatKind(event) === 'event' ? HEARTBEAT_EVENT_BYTES : HEARTBEAT_BYTES
   const config = useNotifyConfig()
 
   // Ended by the server (lifetime, shutdown): a spread-out retry hint first, so the clients of a
@@ -30,6 +31,6 @@ export default defineEventHandler((event) => {
   // The retry hint is the first frame: it sends the headers at once (in the same write), before any event exists.
   sink.write(encodeFrame({ retry: config.retryMs }))
   // Not awaited: a replay may wait for Redis to come back, while the client already has its stream.
-  useBroadcastHub().subscribe(topics, sink, lastEventId).catch(() => sink.end())
+  useBroadcastHub().subscribe(topics, sink, lastEventId, heartbeat).catch(() => sink.end())
   if (sink.body) return sendStream(event, sink.body)
 })
