@@ -24,6 +24,8 @@ export function parseRetryAfter(header: string | null | undefined, now = Date.no
   const value = header.trim()
   let ms: number
   if (/^\d+$/.test(value)) ms = Number(value) * 1000
+  // An IMF-fixdate has a weekday and a month name: without letters Date.parse would take "-5" as a year.
+  else if (!/[a-z]/i.test(value)) return undefined
   else {
     const date = Date.parse(value)
     if (Number.isNaN(date)) return undefined
