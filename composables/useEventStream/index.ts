@@ -405,6 +405,20 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
       if (holdsConnection()) detach()
       setStatus('offline', { kind: 'error', reason: 'offline' })
     }])
+    // A leaving page hands the stream over now, not when the browser gets round to destroying it
+    // (measured in Chromium: about 750 ms after a tab is closed). From the back/forward cache it rejoins.
+    let leftWithPage = false
+    listeners.push([window, 'pagehide', () => {
+      if (!group) return
+      leftWithPage = true
+      detach()
+      leaveGroup()
+    }])
+    listeners.push([window, 'pageshow', () => {
+      if (!leftWithPage) return
+      leftWithPage = false
+      if (isActive()) open()
+    }])
     if (pauseWhenHidden && typeof document === 'object') {
       listeners.push([document, 'visibilitychange', () => {
         if (document.visibilityState === 'hidden' && isActive()) finish('closed-by-client', 'paused')
