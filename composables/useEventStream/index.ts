@@ -132,7 +132,7 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
   }
 
   for (const event of options.seed?.events ?? []) {
-    recent.add({ type: event.event, data: '', id: event.id })
+    if (event.id) recent.see(event.id)
     record({ kind: event.event === 'message' ? 'message' : 'event', event: event.event, data: event.data, lastEventId: event.id, at: event.at })
   }
   recent.from = lastEventId.value
@@ -348,6 +348,10 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
       state: onLeaderState,
       position: () => lastEventId.value,
       rewind: (since) => {
+        // A tab ahead of this one's own stream gets the rest from it anyway: never skip forward.
+        const own = lastEventId.value
+        if (own && (compareEventIds(since, own) ?? -1) >= 0) return
+        if (rewindTo && (compareEventIds(rewindTo, since) ?? 1) <= 0) return
         rewindTo = since
         if (recent.from === undefined || (compareEventIds(since, recent.from) ?? 0) < 0) recent.from = since
         connect()

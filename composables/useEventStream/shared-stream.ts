@@ -74,6 +74,11 @@ export class RecentEvents {
     this.from = from
   }
 
+  /** Marks an id as had without keeping the event (a server-rendered one: this tab can't relay it). */
+  see(id: string) {
+    this.ids.add(id)
+  }
+
   /** Remembers it; false when it was already there. */
   add(event: RelayedEvent): boolean {
     if (event.id) {

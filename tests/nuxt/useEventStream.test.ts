@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createSSRApp, defineComponent, effectScope, h } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { useEventStream } from '~/composables/useEventStream'
+import { supportsSharedStream } from '~/composables/useEventStream/shared-stream'
 
 /** A stand-in EventSource the test drives by hand, with the real readyState semantics. */
 class FakeEventSource {
@@ -331,5 +332,14 @@ describe('useEventStream', () => {
     expect(stream.leader.value).toBe(true)
     stream.stop()
   })
-})
 
+  it('connects in every tab itself where Web Locks are missing (as here), shared or not', () => {
+    expect(supportsSharedStream()).toBe(false)
+    const one = inScope(() => useEventStream('/api/x', { shared: true }))
+    const two = inScope(() => useEventStream('/api/x', { shared: true }))
+    expect(FakeEventSource.instances).toHaveLength(2)
+    expect([one.leader.value, two.leader.value]).toEqual([true, true])
+    one.stop()
+    two.stop()
+  })
+})

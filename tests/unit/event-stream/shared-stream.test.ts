@@ -88,7 +88,9 @@ describe('shared stream (Web Locks + BroadcastChannel)', () => {
     const handOffMs = performance.now() - left
     await burst
     for (const t of others) await vi.waitFor(() => expect(received(t)).toEqual(range(1, 200)), wait)
-    expect(hub.requests).toHaveLength(2)
+    // The new leader's stream, and one more if a tab was behind it (it then replays from that tab's id).
+    expect(hub.requests.length).toBeGreaterThanOrEqual(2)
+    expect(hub.requests.length).toBeLessThanOrEqual(3)
     expect(hub.requests[1]!.url.searchParams.get('lastEventId')).not.toBeNull()
     expect(handOffMs).toBeLessThan(1000)
     console.info(`shared stream hand-off (Node): ${handOffMs.toFixed(1)} ms`)

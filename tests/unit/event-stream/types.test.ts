@@ -24,9 +24,8 @@ describe('the typed event map', () => {
         if (entry.event === 'message') expectTypeOf(entry.data).toEqualTypeOf<CountingPayload>()
         if (entry.event === 'done') expectTypeOf(entry.data).toEqualTypeOf<DonePayload>()
       }
-      else {
-        expectTypeOf(entry.data).toEqualTypeOf<undefined>()
-      }
+      // Lifecycle lines carry no payload.
+      expectTypeOf<Extract<EventStreamEntry<CountingEvents>, { kind: 'open' | 'error' | 'close' }>['data']>().toEqualTypeOf<undefined>()
     })
   })
 
