@@ -134,6 +134,7 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
   for (const event of options.seed?.events ?? []) {
     if (event.id) recent.see(event.id)
     record({ kind: event.event === 'message' ? 'message' : 'event', event: event.event, data: event.data, lastEventId: event.id, at: event.at })
+    if (event.event === 'message') data.value = event.data as typeof data.value
   }
   recent.from = lastEventId.value
 
@@ -254,6 +255,8 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     error.value = failure.event
     stall?.stop()
     const answer = failure.answer
+    // The spec's "stop reconnecting" (what EventSource does with a 204 too).
+    if (answer?.status === 204) return finish('done')
     if (answer?.status === 403) return refuse('forbidden')
     if (answer?.status === 401) {
       if (!token || retriedAuth) return refuse('unauthorized')

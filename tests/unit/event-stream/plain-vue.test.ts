@@ -55,6 +55,18 @@ describe('fetch transport', () => {
     expect(s.connection.value).toBeInstanceOf(Response)
   })
 
+  it('stops on 204, as EventSource does: the stream is over', async () => {
+    const { origin, requests } = await server((request, response) => {
+      response.writeHead(204)
+      response.end()
+    })
+    const s = stream(`${origin}/events`, { transport: 'fetch' })
+    await vi.waitFor(() => expect(s.status.value).toBe('closed'), wait)
+    expect(reasons(s)).toEqual(['close:done'])
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(requests).toHaveLength(1)
+  })
+
   it('reports a 403 at once: closed, one request, reason forbidden', async () => {
     const { origin, requests } = await server((request, response) => refuse(response, 403))
     const s = stream(`${origin}/events`, { transport: 'fetch' })
