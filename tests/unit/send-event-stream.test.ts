@@ -1,6 +1,6 @@
 import { createApp, createEventStream, eventHandler, toWebHandler } from 'h3'
 import { describe, expect, it } from 'vitest'
-import { sendEventStream } from '../../server/utils/send-event-stream'
+import { sendEventStream } from '../../server/lib/sse/event-stream'
 
 /**
  * h3's web adapter gives the handler what bun, deno-server and netlify give it: no Node socket, the

@@ -1,26 +1,34 @@
 import type { H3Event } from 'h3'
-import { createError, getQuery, getRequestHeader } from 'h3'
+import { getQuery, getRequestHeader, getValidatedQuery } from 'h3'
+import { z } from 'zod'
+import { badRequest } from './errors'
 
-/** 400 with a JSON body that names the parameter; Nitro never adds a stack to a 4xx. */
-export function badRequest(message: string, data?: Record<string, unknown>): never {
-  throw createError({ statusCode: 400, statusMessage: 'Bad Request', message, data })
+/**
+ * The query, through h3's `getValidatedQuery` and a zod schema. The first issue answers 400 with the
+ * message the schema gave it and `data.parameter` naming the parameter. `safeParse`, so h3 hands the
+ * result back instead of wrapping a throw in its own "Validation Error".
+ */
+export async function readValidatedQuery<Schema extends z.ZodType>(event: H3Event, schema: Schema): Promise<z.output<Schema>> {
+  const result = await getValidatedQuery(event, schema.safeParse)
+  if (!result.success) {
+    const issue = result.error.issues[0]!
+    badRequest(issue.message, { parameter: String(issue.path[0]) })
+  }
+  return result.data
 }
 
 /**
- * Reads an optional integer query parameter within [min, max]. Repeated, fractional, signed
- * or padded values are refused rather than guessed at.
+ * An optional integer query parameter within [min, max], `fallback` when absent, for a query
+ * schema. Repeated, fractional, signed or padded values are refused rather than guessed at.
  */
-export function readIntegerQuery(event: H3Event, name: string, range: { min: number, max: number, fallback: number }): number {
-  const raw = getQuery(event)[name]
-  if (raw === undefined) return range.fallback
-  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) {
-    badRequest(`Query parameter "${name}" must be an integer from ${range.min} to ${range.max}.`, { parameter: name })
-  }
-  const value = Number(raw)
-  if (value < range.min || value > range.max) {
-    badRequest(`Query parameter "${name}" must be an integer from ${range.min} to ${range.max}, got ${value}.`, { parameter: name })
-  }
-  return value
+export function integerParam(name: string, { min, max, fallback }: { min: number, max: number, fallback: number }) {
+  const rule = `Query parameter "${name}" must be an integer from ${min} to ${max}`
+  const outOfRange = { error: (issue: { input?: unknown }) => `${rule}, got ${issue.input}.` }
+  return z.string({ error: `${rule}.` })
+    .regex(/^\d{1,9}$/, { error: `${rule}.` })
+    .transform(Number)
+    .pipe(z.number().min(min, outOfRange).max(max, outOfRange))
+    .default(fallback)
 }
 
 /**
