@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import type { BroadcastPayload, HealthStatus } from '#shared/types/notify'
-import { publishTo, statsOf } from '../support/instance-api'
+import type { BroadcastPayload, HealthStatus, PublishRequest } from '#shared/types/notify'
 import { type AppInstance, startInstance, startRedis } from '../support/processes'
 import { TOKEN } from '../support/server'
 import { eventually, json, openSse } from '../support/sse'
@@ -24,9 +23,9 @@ const publishOn = (instance: AppInstance, body: unknown) => fetch(`${instance.ur
   headers: { 'content-type': 'application/json', 'authorization': `Bearer ${TOKEN}` },
   body: JSON.stringify(body),
 })
-const publish = (instance: AppInstance, body: { topic: string, data: unknown }) => publishTo(instance.url, body)
+const publish = (instance: AppInstance, body: PublishRequest) => instance.publish(body)
 const get = <T>(instance: AppInstance, path: string) => fetch(`${instance.url}${path}`).then(response => response.json() as Promise<T>)
-const subscribers = (instance: AppInstance, topic: string) => statsOf(instance.url).then(stats => stats.connections.byTopic[topic] ?? 0)
+const subscribers = (instance: AppInstance, topic: string) => instance.stats().then(stats => stats.connections.byTopic[topic] ?? 0)
 
 async function subscribe(instance: AppInstance, topic: string, lastEventId?: string) {
   const before = await subscribers(instance, topic)
@@ -77,7 +76,7 @@ describe('the broadcast bus on Redis, two instances', () => {
 
     await redis.stop()
     await eventually(() => get<HealthStatus>(a, '/api/health'), health => health.status === 'degraded')
-    expect((await statsOf(b.url)).bus).toEqual({ kind: 'redis', connected: false })
+    expect((await b.stats()).bus).toEqual({ kind: 'redis', connected: false })
     const refused = await publishOn(a, { topic: 'outage', data: 'while down' })
     expect(refused.status).toBe(503)
     expect((await refused.json()).message).toMatch(/Redis/)
