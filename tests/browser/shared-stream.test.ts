@@ -2,15 +2,13 @@
  * One person, many tabs, no missed event: the /live page's stream shared by every tab of one
  * browser context (one Chromium profile), in real Chromium against the production server.
  */
-import { $fetch, getBrowser, url } from '@nuxt/test-utils/e2e'
+import { getBrowser, url } from '@nuxt/test-utils/e2e'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { NotifyStats } from '#shared/types/notify'
 import { pageProblems } from '../support/page'
-import { publish } from '../support/publish'
 import { setupServer } from '../support/server'
 
-await setupServer({}, { browser: true })
+const { publish, stats } = await setupServer({}, { browser: true })
 
 const contexts: BrowserContext[] = []
 afterEach(async () => {
@@ -26,8 +24,7 @@ async function newContext() {
 }
 
 async function broadcastStreams(): Promise<number> {
-  const stats = await $fetch<NotifyStats>('/api/notify/stats')
-  return stats.connections.byRoute.broadcast ?? 0
+  return (await stats()).connections.byRoute.broadcast ?? 0
 }
 
 const status = (page: Page) => page.getByTestId('status').getAttribute('data-status')

@@ -5,12 +5,11 @@
 import { getBrowser, url } from '@nuxt/test-utils/e2e'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pageProblems } from '../support/page'
-import { publish } from '../support/publish'
 import { setupServer } from '../support/server'
 import { startStallProxy } from '../support/stall-proxy'
 
 const HEARTBEAT_MS = 1000
-await setupServer({ NUXT_NOTIFY_HEARTBEAT_MS: String(HEARTBEAT_MS) }, { browser: true })
+const { publish } = await setupServer({ NUXT_NOTIFY_HEARTBEAT_MS: String(HEARTBEAT_MS) }, { browser: true })
 // The server starts in setupServer's beforeAll: the proxy after it.
 let proxy: Awaited<ReturnType<typeof startStallProxy>>
 beforeAll(async () => {

@@ -1,11 +1,10 @@
 import { $fetch, fetch } from '@nuxt/test-utils/e2e'
 import { describe, expect, it } from 'vitest'
 import type { BroadcastPayload, RecentEvents } from '#shared/types/notify'
-import { publish } from '../support/publish'
 import { setupServer } from '../support/server'
 import { json, openSse } from '../support/sse'
 
-await setupServer({ NUXT_NOTIFY_HISTORY_SIZE: '20' })
+const { publish } = await setupServer({ NUXT_NOTIFY_HISTORY_SIZE: '20' })
 
 const recent = (query: string) => $fetch<RecentEvents>(`/api/notify/recent?${query}`)
 const dataOf = (stream: Awaited<ReturnType<typeof openSse>>) => stream.events.map(event => json<BroadcastPayload>(event).data)

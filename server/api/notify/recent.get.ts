@@ -1,9 +1,18 @@
 import type { BroadcastPayload, RecentEvent, RecentEvents } from '#shared/types/notify'
 import { createParser } from 'eventsource-parser'
-import type { BusEvent } from '../../utils/event-bus'
-import { compareEventIds, formatEventId, parseEventId } from '../../utils/event-id'
+import { z } from 'zod'
+import { type BusEvent, compareEventIds, formatEventId, parseEventId, topicsParam } from '#server/lib/broadcast'
+import { integerParam } from '#server/lib/http'
 
 const DEFAULT_LIMIT = 50
+
+/** `?topic=a&topic=b&limit=n`: the same topics rule as the stream; at most the history's size. */
+function recentQuery(historySize: number) {
+  return z.object({
+    topic: topicsParam,
+    limit: integerParam('limit', { min: 1, max: historySize, fallback: Math.min(DEFAULT_LIMIT, historySize) }),
+  })
+}
 
 /**
  * The newest events of `?topic=a&topic=b` and the cursor to resume the stream from, so a page can
@@ -11,9 +20,7 @@ const DEFAULT_LIMIT = 50
  * missed and none twice. Read from the same history the stream's replay uses.
  */
 export default defineEventHandler(async (event): Promise<RecentEvents> => {
-  const topics = readTopics(event)
-  const config = useNotifyConfig()
-  const limit = readIntegerQuery(event, 'limit', { min: 1, max: config.historySize, fallback: Math.min(DEFAULT_LIMIT, config.historySize) })
+  const { topic: topics, limit } = await readValidatedQuery(event, recentQuery(useNotifyConfig().historySize))
   const bus = useBroadcastHub().bus
 
   // The newest id is read before the replay: every event of these topics up to it is then in the
@@ -22,10 +29,9 @@ export default defineEventHandler(async (event): Promise<RecentEvents> => {
   const replay = await bus.replay(topics, before.oldestId ? idBefore(before.oldestId) : '0-0')
   // Nothing replayable (history trimmed meanwhile, or never written): no events, but still a cursor.
   if ('reset' in replay) return { events: [], cursor: replay.newestId }
-  const events = replay.events.slice(-limit)
   const newest = [before.newestId, replay.events.at(-1)?.id].filter((id): id is string => !!id)
   const cursor = newest.sort((a, b) => compareEventIds(parseEventId(a)!, parseEventId(b)!)).at(-1) ?? null
-  return { events: events.map(toRecentEvent), cursor }
+  return { events: replay.events.slice(-limit).map(toRecentEvent), cursor }
 })
 
 /** The id right before `id`, so a replay "after" it starts with `id` itself. */
@@ -34,14 +40,13 @@ function idBefore(id: string): string {
   return seq > 0 ? formatEventId([ms, seq - 1]) : formatEventId([ms - 1, 999_999_999_999_999])
 }
 
-/** The bus keeps each event as its SSE frame (serialised once): read it back with the same parser a client uses. */
+/** The bus keeps each event as its SSE frame (serialised once): read it back with the parser a client uses. */
 function toRecentEvent(busEvent: BusEvent): RecentEvent {
   let data = ''
-  const parser = createParser({
+  createParser({
     onEvent: (message) => {
       data = message.data
     },
-  })
-  parser.feed(new TextDecoder().decode(busEvent.frame))
+  }).feed(new TextDecoder().decode(busEvent.frame))
   return { id: busEvent.id, event: busEvent.event, data: JSON.parse(data) as BroadcastPayload }
 }
