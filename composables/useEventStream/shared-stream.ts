@@ -146,6 +146,8 @@ export function joinSharedStream(key: string, recent: RecentEvents, hooks: Share
   channel.onmessage = ({ data: message }: MessageEvent<Message>) => {
     if (left) return
     if (isLeader) {
+      // The tab that led before ended the stream for good (done, refused) as this one took over.
+      if (message.t === 'state' && message.state.entry?.kind === 'close') return hooks.state(message.state)
       if (message.t !== 'join') return
       const since = message.since
       const catchUp = since ? recent.after(since) : { events: [], complete: true }
