@@ -270,8 +270,12 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
       return finish('gave-up')
     }
     setStatus('reconnecting', { kind: 'error', reason: 'retrying' })
-    // EventSource is retrying by itself after a network drop: only wait for it.
-    if (failure.retrying) return
+    // EventSource is retrying by itself after a network drop: wait for it, but not for ever (a
+    // retry that hangs on a dead route is replaced like a silent stream).
+    if (failure.retrying) {
+      stall = heartbeat ? createStallTimer(heartbeat, onStall) : undefined
+      return
+    }
     const waitMs = answer?.retryAfterMs ?? (failure.ended ? retryHintMs : undefined) ?? backoffDelay(failures, policy)
     scheduleReconnect(waitMs)
     // EventSource gave up on an HTTP error it doesn't show: the confirming request says which.

@@ -342,4 +342,20 @@ describe('useEventStream', () => {
     one.stop()
     two.stop()
   })
+
+  it('replaces a browser retry that never opens, once 2.5 heartbeats have passed', () => {
+    vi.useFakeTimers()
+    const stream = inScope(() => useEventStream('/api/x', { heartbeat: 1000 }))
+    latest().open()
+    latest().emit('1', { id: '4' })
+    latest().fail(false)
+    vi.advanceTimersByTime(2499)
+    expect(FakeEventSource.instances).toHaveLength(1)
+    vi.advanceTimersByTime(1)
+    expect(FakeEventSource.instances).toHaveLength(2)
+    expect(latest().url).toBe('/api/x?lastEventId=4')
+    expect(stream.history.value.map(entry => entry.reason).filter(Boolean)).toEqual(['retrying', 'stalled'])
+    stream.stop()
+  })
 })
+
