@@ -69,7 +69,9 @@ describe('the broadcast bus on Redis, two instances', () => {
     await onB.until(s => s.events.length === 1)
 
     await redis.stop()
+    // Each instance notices on its own (its connections' next error): wait for both, not only a.
     await eventually(() => get<HealthStatus>(a, '/api/health'), health => health.status === 'degraded')
+    await eventually(() => b.stats(), stats => !stats.bus.connected)
     expect((await b.stats()).bus).toEqual({ kind: 'redis', connected: false })
     const refused = await a.publishRaw({ topic: 'outage', data: 'while down' })
     expect(refused.status).toBe(503)
