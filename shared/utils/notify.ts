@@ -6,12 +6,22 @@ export const STREAM_EVENTS = {
   done: 'done',
   /** The client's Last-Event-ID is older than the history. */
   reset: 'reset',
+  /** The stream's token expires now: get a fresh one and reconnect with the Last-Event-ID (data: RenewPayload). */
+  renew: 'renew',
 } as const
 
 export const DEFAULT_TOPIC = 'broadcast'
 
 /** Topic and event names: no whitespace, no CR/LF/NUL, nothing that could break an SSE field. */
 export const NAME_PATTERN = /^[\w.:-]{1,128}$/
+
+/** A signed-in user's id: what they signed in as, lower-cased; letters, digits, `._-`, 1 to 64. */
+export const USER_ID_PATTERN = /^[a-z0-9._-]{1,64}$/
+
+/** The private topic of one user: only they (or a token that grants it) may read it. */
+export function userTopic(userId: string): string {
+  return `user:${userId}`
+}
 
 export function countingMessage(n: number): string {
   return `这是第${n}次发送的SSE数据`

@@ -26,7 +26,7 @@ const publishOn = (instance: AppInstance, body: unknown) => fetch(`${instance.ur
 })
 const publish = (instance: AppInstance, body: { topic: string, data: unknown }) => publishTo(instance.url, body)
 const get = <T>(instance: AppInstance, path: string) => fetch(`${instance.url}${path}`).then(response => response.json() as Promise<T>)
-const subscribers = (instance: AppInstance, topic: string) => statsOf(instance.url).then(stats => stats.connections.byTopic[topic] ?? 0)
+const subscribers = (instance: AppInstance, topic: string) => statsOf(instance.url).then(stats => stats.connections.byTopic?.[topic] ?? 0)
 
 async function subscribe(instance: AppInstance, topic: string, lastEventId?: string) {
   const before = await subscribers(instance, topic)

@@ -14,7 +14,7 @@ const app = await startInstance({
 })
 afterAll(() => app.stop())
 
-const subscribersOf = async (topic: string) => (await statsOf(app.url)).connections.byTopic[topic] ?? 0
+const subscribersOf = async (topic: string) => (await statsOf(app.url)).connections.byTopic?.[topic] ?? 0
 
 describe('a subscriber that stops reading', () => {
   it('is cut off once its queue passes the cap, and resumes from history without loss', async () => {

@@ -1,7 +1,8 @@
 import type { NotifyStats } from '#shared/types/notify'
+import { hasAdminToken } from '../../lib/access'
 
 /**
- * Open streams per route and topic, events published, history, bus state. With `?runtime=1` and the
+ * Open streams per route (and, with the admin token only, per topic: topic names may be private), events published, history, bus state. With `?runtime=1` and the
  * publish token also heap, handles and event-loop delay (`&gc=1` collects first, `&reset=1` restarts
  * the delay histogram).
  */
@@ -11,9 +12,10 @@ export default defineEventHandler(async (event): Promise<NotifyStats> => {
   if (withRuntime) await requirePublishToken(event)
   const { total, byRoute } = openStreams()
   const hub = useBroadcastHub()
+  const byTopic = (withRuntime || await hasAdminToken(event)) ? hub.subscribersByTopic() : undefined
   return {
     uptimeSeconds: hub.uptimeSeconds,
-    connections: { total, byRoute, byTopic: hub.subscribersByTopic() },
+    connections: { total, byRoute, byTopic },
     published: hub.bus.publishedCount,
     history: await hub.bus.historyInfo(),
     bus: hub.bus.health(),

@@ -1,0 +1,11 @@
+/** Who may read and write each topic: private topics, subscriber/publisher tokens, the session grant. */
+export { useAccessConfig, MIN_SECRET_BYTES, type AccessConfig } from './access-config'
+export { tokensMatch } from './admin-token'
+export { authenticatePublisher, assertMayPublish, hasAdminToken, type Publisher } from './authorize-publish'
+export { authorizeTopics, type TopicAccess } from './authorize-topics'
+export { TOKEN_COOKIE, readPresentedToken, type TokenSource } from './credentials'
+export { isPrivateTopic } from './private-topics'
+export { readSessionUser, sessionPasswordProblem } from './session-user'
+export { mintSubscriberToken } from './subscriber-token'
+export { matchesAny, matchesPattern, parsePatternList, TOPIC_PATTERN } from './topic-patterns'
+export { mintToken, verifyToken, TokenRefused, TOKEN_ALGORITHM, type MintOptions, type VerifiedToken } from './tokens'
