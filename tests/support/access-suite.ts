@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { BroadcastPayload, ResetPayload, SubscriberToken } from '#shared/types/notify'
+import type { BroadcastPayload, InboxState, ResetPayload, SubscriberToken } from '#shared/types/notify'
 import { STREAM_EVENTS } from '#shared/utils/notify'
 import { publishTo, statsOf } from './instance-api'
 import type { AppInstance } from './processes'
@@ -231,6 +231,30 @@ export function describeAccess(busName: string, instances: { publisher: AppInsta
     })
   })
 
+  describe(`inbox API (${busName})`, () => {
+    it('lists the user\'s own notifications newest first, and keeps what was marked read (shared by instances)', async () => {
+      const other = await publish('user:quinn', 'not for rob')
+      const first = await publish('user:rob', 'one')
+      const second = await publish('user:rob', { text: 'two' })
+      const cookieOnSubscriber = await signIn(subscriber.url, 'Rob')
+      const inbox = async (instance: AppInstance, cookie: string) => (await fetch(`${instance.url}/api/inbox`, { headers: { cookie } })).json() as Promise<InboxState>
+      const before = await inbox(subscriber, cookieOnSubscriber)
+      expect(before.items.map(item => item.id)).toEqual([second.id, first.id])
+      expect(before.items[0]).toMatchObject({ event: 'message', data: { text: 'two' } })
+      expect(before.readUpTo).toBeNull()
+      expect(JSON.stringify(before)).not.toContain(other.id)
+      const marked = await fetch(`${subscriber.url}/api/inbox/read`, { method: 'POST', headers: { 'cookie': cookieOnSubscriber, 'content-type': 'application/json' }, body: JSON.stringify({ upTo: second.id }) })
+      expect(marked.status).toBe(200)
+      // Never moves back.
+      await fetch(`${subscriber.url}/api/inbox/read`, { method: 'POST', headers: { 'cookie': cookieOnSubscriber, 'content-type': 'application/json' }, body: JSON.stringify({ upTo: first.id }) })
+      const cookieOnPublisher = await signIn(publisher.url, 'rob')
+      expect((await inbox(publisher, cookieOnPublisher)).readUpTo).toBe(second.id)
+      expect((await fetch(`${subscriber.url}/api/inbox`)).status).toBe(401)
+      const bad = await fetch(`${subscriber.url}/api/inbox/read`, { method: 'POST', headers: { 'cookie': cookieOnSubscriber, 'content-type': 'application/json' }, body: '{"upTo":"x"}' })
+      expect(bad.status).toBe(400)
+    })
+  })
+
   describe(`stats and privacy (${busName})`, () => {
     it('public stats give totals only; the breakdown by topic needs the admin token', async () => {
       const token = await subscriberToken(['user:peggy'])
@@ -247,7 +271,7 @@ export function describeAccess(busName: string, instances: { publisher: AppInsta
 
     it('no user id, private topic or token in any log line', () => {
       const logs = `${publisher.logs()}\n${subscriber.logs()}`
-      for (const secret of ['alice', 'bob', 'carol', 'dave', 'heidi', 'kim', 'peggy', 'user:', 'eyJ']) expect(logs).not.toContain(secret)
+      for (const secret of ['alice', 'bob', 'carol', 'dave', 'heidi', 'kim', 'peggy', 'rob', 'user:', 'eyJ']) expect(logs).not.toContain(secret)
     })
   })
 }
