@@ -133,6 +133,10 @@ export function describeAccess(busName: string, instances: { publisher: AppInsta
       await own.until(r => r.events.some(event => event.id === sent.id))
       own.close()
       expectRefused(await request(eventsUrl(['user:erin']), { cookie }), 403, /"user:erin"/)
+      // Signing in takes JSON only: a cross-site form can't sign someone in as another (login CSRF).
+      const form = await fetch(`${subscriber.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=mallory' })
+      expect(form.status).toBe(415)
+      expect(form.headers.getSetCookie()).toEqual([])
       // A forged or stale session cookie is no session.
       expectRefused(await request(eventsUrl(['user:dave']), { cookie: 'nuxt-session=forged' }), 401, /private/)
     })
