@@ -1,4 +1,4 @@
-import { sessionPasswordProblem } from '../lib/access'
+import { sessionPasswordProblem } from '#server/lib/access'
 
 /**
  * Without a usable NUXT_SESSION_PASSWORD nuxt-auth-utils' session route can't seal a cookie and

@@ -1,4 +1,4 @@
-import { MIN_SECRET_BYTES, sessionPasswordProblem, useAccessConfig } from '../lib/access'
+import { MIN_SECRET_BYTES, sessionPasswordProblem, useAccessConfig } from '#server/lib/access'
 
 /**
  * Reads the access settings once at start-up, so a bad NUXT_NOTIFY_PRIVATE_TOPICS stops the server

@@ -2,11 +2,11 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { getBrowser, url } from '@nuxt/test-utils/e2e'
 import { afterAll, describe, expect, it } from 'vitest'
 import { pageProblems } from '../support/page'
-import { publish } from '../support/publish'
 import { TOKEN, setupServer } from '../support/server'
 import { ACCESS_ENV } from '../support/tokens'
 
-await setupServer(ACCESS_ENV, { browser: true })
+const app = await setupServer(ACCESS_ENV, { browser: true })
+const publish = app.publish
 
 const contexts: BrowserContext[] = []
 afterAll(() => Promise.all(contexts.map(context => context.close())))

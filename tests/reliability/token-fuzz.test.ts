@@ -1,6 +1,5 @@
 import { SignJWT, base64url } from 'jose'
 import { afterAll, describe, expect, it } from 'vitest'
-import { statsOf } from '../support/instance-api'
 import { startInstance } from '../support/processes'
 import { TOKEN } from '../support/server'
 import { signIn } from '../support/session'
@@ -109,7 +108,7 @@ describe('hostile tokens', () => {
     // Some were refused and some (really signed, well-formed) got through: both paths were exercised.
     expect(seen.get(401) ?? 0).toBeGreaterThan(50)
     expect([...seen.keys()]).toEqual(expect.arrayContaining([401, 403]))
-    await eventually(() => statsOf(app.url), stats => stats.connections.total === 0, 10_000)
+    await eventually(() => app.stats(), stats => stats.connections.total === 0, 10_000)
     expect(app.logs()).not.toMatch(/\[request error\]|eyJ/)
   }, 120_000)
 })

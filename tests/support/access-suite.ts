@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { BroadcastPayload, InboxState, ResetPayload, SubscriberToken } from '#shared/types/notify'
 import { STREAM_EVENTS } from '#shared/utils/notify'
-import { publishTo, statsOf } from './instance-api'
 import type { AppInstance } from './processes'
 import { runPool } from './raw-http'
 import { TOKEN } from './server'
@@ -45,7 +44,7 @@ const query = (topics: string[]) => topics.map(topic => `topic=${encodeURICompon
 export function describeAccess(busName: string, instances: { publisher: AppInstance, subscriber: AppInstance }) {
   const { publisher, subscriber } = instances
   const eventsUrl = (topics: string[], extra = '') => `${subscriber.url}/api/notify/events?${query(topics)}${extra}`
-  const publish = (topic: string, data: unknown) => publishTo(publisher.url, { topic, data })
+  const publish = (topic: string, data: unknown) => publisher.publish({ topic, data })
 
   /** Opens an accepted stream and waits for its first frame (it is then subscribed). */
   async function stream(topics: string[], headers: Record<string, string> = {}, extra = ''): Promise<SseReader> {
@@ -268,7 +267,7 @@ export function describeAccess(busName: string, instances: { publisher: AppInsta
       expect(open.connections.total).toBeGreaterThanOrEqual(1)
       expect(open.connections.byTopic).toBeUndefined()
       expect(text).not.toContain('peggy')
-      const admin = await statsOf(subscriber.url)
+      const admin = await subscriber.stats()
       expect(admin.connections.byTopic?.['user:peggy']).toBe(1)
       reader.close()
     })

@@ -1,6 +1,6 @@
 import type { SessionUser } from '#shared/types/notify'
 import { z } from 'zod'
-import { sessionPasswordProblem } from '../../lib/access'
+import { sessionPasswordProblem } from '#server/lib/access'
 
 const loginSchema = z.strictObject({
   name: z.string().trim().regex(/^[\w.-]{1,64}$/, 'must be 1 to 64 letters, digits or "._-"'),

@@ -1,7 +1,7 @@
 import type { InboxState } from '#shared/types/notify'
 import { userTopic } from '#shared/utils/notify'
-import { readSessionUser } from '../../lib/access'
-import { readUpTo } from '../../lib/inbox'
+import { readSessionUser } from '#server/lib/access'
+import { readUpTo } from '#server/lib/inbox'
 
 const INBOX_LIMIT = 100
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { readSessionUser } from '../../lib/access'
-import { markReadUpTo } from '../../lib/inbox'
+import { readSessionUser } from '#server/lib/access'
+import { markReadUpTo } from '#server/lib/inbox'
 
 const readSchema = z.strictObject({ upTo: z.string().regex(/^\d{1,15}-\d{1,15}$/, 'must be an event id') })
 

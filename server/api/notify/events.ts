@@ -1,14 +1,16 @@
-import type { RenewPayload } from '#shared/types/notify'
-import { STREAM_EVENTS } from '#shared/utils/notify'
-import { authorizeTopics } from '../../lib/access'
+import { z } from 'zod'
+import { authorizeTopics, endWhenGrantExpires } from '#server/lib/access'
+import { topicsParam } from '#server/lib/broadcast'
+import { createSseSink, encodeFrame } from '#server/lib/sse'
+
+const eventsQuery = z.object({ topic: topicsParam })
 
 /**
  * The broadcast stream: `GET /api/notify/events?topic=a&topic=b`. Replays what a reconnecting client
  * missed (Last-Event-ID), then stays live, with heartbeats, until the client leaves.
  */
 export default defineEventHandler(async (event) => {
-  if (handleStreamCors(event)) return
-  assertMethod(event, 'GET')
+  if (acceptStreamRequest(event)) return
   // A Worker request may not be written to from another request (the publish, the hub's heartbeat
   // timer), and one that waits on nothing of its own is cancelled as hung: say so instead.
   if (WORKER_PRESET) {
@@ -18,50 +20,20 @@ export default defineEventHandler(async (event) => {
       message: 'The broadcast stream does not run on Cloudflare Workers: one request cannot write to another\'s stream there (it needs a Durable Object). The counting stream works.',
     })
   }
-  const topics = readTopics(event)
+  const { topic: topics } = await readValidatedQuery(event, eventsQuery)
   const lastEventId = readLastEventId(event)
-  const config = useNotifyConfig()
+  const { retryMs } = useNotifyConfig()
   // Every topic checked before any byte: 401/403 refuse the whole stream.
   const access = await authorizeTopics(event, topics)
 
   // Ended by the server (lifetime, shutdown): a spread-out retry hint first, so the clients of a
   // restarting instance don't all come back in the same instant.
-  const release = admitStream(event, 'broadcast', config, () => {
-    sink.write(encodeFrame({ retry: Math.round(config.retryMs * (0.5 + Math.random())) }))
+  const sink = openStream(event, 'broadcast', createSseSink, (sink) => {
+    sink.write(encodeFrame({ retry: Math.round(retryMs * (0.5 + Math.random())) }))
     sink.end()
   })
-  startEventStreamResponse(event)
-  const sink = createSseSink(event, config.maxQueuedBytes)
-  sink.onClose(release)
-  // The retry hint is the first frame: it sends the headers at once (in the same write), before any event exists.
-  sink.write(encodeFrame({ retry: config.retryMs }))
   if (access.expiresAt !== undefined) endWhenGrantExpires(sink, access.expiresAt)
   // Not awaited: a replay may wait for Redis to come back, while the client already has its stream.
   useBroadcastHub().subscribe(topics, sink, lastEventId).catch(() => sink.end())
-  if (sink.body) return sendStream(event, sink.body)
+  return sink.send()
 })
-
-const RENEW_FRAME = encodeFrame({ event: STREAM_EVENTS.renew, data: JSON.stringify({ reason: 'token-expired' } satisfies RenewPayload) })
-// setTimeout's longest delay; a later expiry is re-armed when it fires.
-const MAX_TIMER_MS = 2 ** 31 - 1
-
-/**
- * A stream opened with a token ends when the token does, with a `renew` event (no id, so the
- * client's Last-Event-ID stays its last real event): it gets a fresh token and resumes.
- */
-function endWhenGrantExpires(sink: ReturnType<typeof createSseSink>, expiresAt: number) {
-  let timer: ReturnType<typeof setTimeout>
-  const arm = () => {
-    const remaining = expiresAt - Date.now()
-    if (remaining > MAX_TIMER_MS) {
-      timer = setTimeout(arm, MAX_TIMER_MS)
-      return
-    }
-    timer = setTimeout(() => {
-      sink.write(RENEW_FRAME)
-      sink.end()
-    }, Math.max(0, remaining))
-  }
-  arm()
-  sink.onClose(() => clearTimeout(timer))
-}

@@ -1,5 +1,5 @@
 import type { SubscriberToken } from '#shared/types/notify'
-import { TOKEN_COOKIE, mintSubscriberToken, readSessionUser } from '../../lib/access'
+import { TOKEN_COOKIE, mintSubscriberToken, readSessionUser } from '#server/lib/access'
 
 /**
  * `POST /api/notify/token`: a subscriber token for the signed-in user's own topic, for a client

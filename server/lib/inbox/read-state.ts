@@ -1,5 +1,5 @@
 import { useStorage } from 'nitropack/runtime'
-import { compareEventIds, parseEventId } from '../../utils/event-id'
+import { compareEventIds, parseEventId } from '#server/lib/broadcast'
 
 /** The `inbox` storage mount (server/plugins/inbox-storage.ts): memory, or Redis when configured. */
 const storage = () => useStorage<string>('inbox')

@@ -1,9 +1,12 @@
 import type { H3Event } from 'h3'
-import { tokensMatch } from '../lib/access'
+import { createError, getRequestHeader, setResponseHeader } from 'h3'
+import { tokensMatch } from './admin-token'
 
-/** 503 when no publish token is configured, 401 (with WWW-Authenticate) when the bearer token is missing or wrong. */
-export async function requirePublishToken(event: H3Event): Promise<void> {
-  const expected = String(useNotifyConfig().publishToken ?? '')
+/**
+ * 503 when no publish token is configured (`expected` is empty), 401 (with WWW-Authenticate) when the
+ * bearer token is missing or wrong.
+ */
+export async function requirePublishToken(event: H3Event, expected: string): Promise<void> {
   if (!expected) {
     throw createError({
       statusCode: 503,

@@ -1,15 +1,9 @@
-import type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './event-bus'
+import type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
 import type { EventId } from './event-id'
-import { createBusEvent, replayGap } from './event-bus'
+import { createBusEvent } from './bus'
 import { compareEventIds, formatEventId, parseEventId } from './event-id'
-
-export interface HistoryLimits {
-  /** Events kept per topic. */
-  size: number
-  maxAgeMs: number
-  /** Memory bus: events kept across all topics; past it the oldest events, whatever their topic, go first. */
-  maxEvents?: number
-}
+import type { HistoryLimits } from './history'
+import { replayGap } from './history'
 
 /** One event in the bus-wide queue; `event` is cleared when it leaves history (the queue is compacted later). */
 interface Entry {

@@ -1,10 +1,11 @@
 import { createError } from 'h3'
 import { Redis, type RedisOptions } from 'ioredis'
-import type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './event-bus'
+import type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
 import type { EventId } from './event-id'
-import { createBusEvent, replayGap } from './event-bus'
+import { createBusEvent } from './bus'
 import { compareEventIds, parseEventId } from './event-id'
-import type { HistoryLimits } from './memory-bus'
+import type { HistoryLimits } from './history'
+import { replayGap } from './history'
 
 export interface RedisBusOptions {
   url: string
