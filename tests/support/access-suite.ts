@@ -153,11 +153,12 @@ export function describeAccess(busName: string, instances: { publisher: AppInsta
     })
 
     it('ends a token\'s stream at its exp with a renew event; renewed, it resumes with Last-Event-ID, nothing lost', async () => {
-      const token = await subscriberToken(['user:heidi'], { expiresIn: 2 })
+      // `exp` is in whole seconds: this token has 2 to 3 s left, time enough to see one event first.
+      const token = await subscriberToken(['user:heidi'], { expiresIn: 3 })
       const reader = await stream(['user:heidi'], bearer(token))
       const before = await publish('user:heidi', 'before expiry')
       await reader.until(r => r.events.some(event => event.id === before.id))
-      await reader.until(r => r.events.some(event => event.event === STREAM_EVENTS.renew), 5000)
+      await reader.until(r => r.events.some(event => event.event === STREAM_EVENTS.renew), 8000)
       await reader.ended
       const renew = reader.events.at(-1)!
       expect(renew.event).toBe('renew')
