@@ -87,6 +87,11 @@ export function describeAccess(busName: string, instances: { publisher: AppInsta
         expectRefused(refusal, 401, /token/i)
         expect(refusal.wwwAuthenticate, name).toContain('error="invalid_token"')
         expect(refusal.text, name).not.toContain(token.slice(0, 40))
+        // From the URL too: the error body does not echo the request URL (where ?access_token= is).
+        const viaQuery = await request(eventsUrl(['user:alice'], `&access_token=${encodeURIComponent(token)}`))
+        expectRefused(viaQuery, 401, /token/i)
+        expect(viaQuery.text, name).not.toContain(token.slice(0, 40))
+        expect(viaQuery.text, name).not.toContain('access_token')
       }
     })
 
