@@ -12,7 +12,7 @@ import { notificationText } from '~/composables/useInbox'
 export default defineNuxtPlugin(() => {
   const { loggedIn, user } = useUserSession()
   const { items, readUpTo } = useInbox()
-  const { t } = useLocale()
+  const { t } = useNuxtApp().$i18n
   const base = ref('')
   const stream = useEventStream<BroadcastPayload>(base, {
     immediate: false,
