@@ -343,7 +343,10 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
   }
 
   function joinGroup() {
-    const key = new URL(toValue(url), globalThis.location?.href).href
+    // Tabs at different positions (each page's own cursor in the URL) still read one stream.
+    const target = new URL(toValue(url), globalThis.location?.href)
+    target.searchParams.delete('lastEventId')
+    const key = target.href
     recent.from = lastEventId.value
     leader.value = false
     const joined = joinSharedStream(key, recent, {
@@ -378,6 +381,8 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     if (transport || retryTimer || awaitingToken || group) return
     failures = 0
     status.value = 'connecting'
+    // A `lastEventId` in the URL (a server's cursor) is where a stream without a position of its own starts.
+    lastEventId.value ??= new URL(toValue(url), globalThis.location?.href).searchParams.get('lastEventId') ?? undefined
     if (shared && supportsSharedStream()) joinGroup()
     else connect()
   }

@@ -10,12 +10,13 @@ const recent = (query: string) => $fetch<RecentEvents>(`/api/notify/recent?${que
 const dataOf = (stream: Awaited<ReturnType<typeof openSse>>) => stream.events.map(event => json<BroadcastPayload>(event).data)
 
 describe('GET /api/notify/recent', () => {
-  it('gives a cursor even before anything was published, and the stream resumes from it', async () => {
-    const empty = await recent('topic=first')
-    expect(empty.events).toEqual([])
-    expect(empty.cursor).toMatch(/^\d+-\d+$/)
+  it('has no cursor before anything was published, then the newest id, and the stream resumes from it', async () => {
+    expect(await recent('topic=first')).toEqual({ events: [], cursor: null })
+    const first = await publish({ topic: 'other', data: 'elsewhere' })
+    const rendered = await recent('topic=first')
+    expect(rendered).toEqual({ events: [], cursor: first.id })
     await publish({ topic: 'first', data: 'after the render' })
-    const stream = await openSse(`/api/notify/events?topic=first&lastEventId=${empty.cursor}`)
+    const stream = await openSse(`/api/notify/events?topic=first&lastEventId=${rendered.cursor}`)
     await stream.until(s => s.events.length === 1)
     expect(dataOf(stream)).toEqual(['after the render'])
     stream.close()
@@ -52,6 +53,13 @@ describe('GET /api/notify/recent', () => {
     for (let i = 1; i <= 30; i++) await publish({ topic: 'many', data: i })
     expect((await recent('topic=many')).events.map(event => event.data.data)).toEqual(Array.from({ length: 20 }, (_, i) => i + 11))
     expect((await recent('topic=many&limit=3')).events.map(event => event.data.data)).toEqual([28, 29, 30])
+  })
+
+  it('keeps to the stream\'s grants: a private topic needs credentials (401)', async () => {
+    const response = await fetch('/api/notify/recent?topic=user:alice')
+    expect(response.status).toBe(401)
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/)
+    expect(JSON.stringify(await response.json())).not.toContain('"events"')
   })
 
   it('refuses bad input with a 400 that says what was wrong', async () => {

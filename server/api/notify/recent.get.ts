@@ -1,7 +1,7 @@
-import type { BroadcastPayload, RecentEvent, RecentEvents } from '#shared/types/notify'
-import { createParser } from 'eventsource-parser'
+import type { BroadcastPayload, RecentEvents } from '#shared/types/notify'
 import { z } from 'zod'
-import { type BusEvent, compareEventIds, formatEventId, parseEventId, topicsParam } from '#server/lib/broadcast'
+import { authorizeTopics } from '#server/lib/access'
+import { type BusEvent, compareEventIds, parseEventId, topicsParam } from '#server/lib/broadcast'
 import { integerParam } from '#server/lib/http'
 
 const DEFAULT_LIMIT = 50
@@ -17,36 +17,31 @@ function recentQuery(historySize: number) {
 /**
  * The newest events of `?topic=a&topic=b` and the cursor to resume the stream from, so a page can
  * render them on the server (SSR) and its stream (`lastEventId=cursor`) continues with no event
- * missed and none twice. Read from the same history the stream's replay uses.
+ * missed and none twice. Same grants as the stream: 401/403 before anything is read.
  */
 export default defineEventHandler(async (event): Promise<RecentEvents> => {
   const { topic: topics, limit } = await readValidatedQuery(event, recentQuery(useNotifyConfig().historySize))
+  await authorizeTopics(event, topics)
   const bus = useBroadcastHub().bus
-
-  // The newest id is read before the replay: every event of these topics up to it is then in the
-  // replay, and the replay may also hold newer ones, so the cursor is the later of the two.
-  const before = await bus.historyInfo()
-  const replay = await bus.replay(topics, before.oldestId ? idBefore(before.oldestId) : '0-0')
-  // Nothing replayable (history trimmed meanwhile, or never written): no events, but still a cursor.
-  if ('reset' in replay) return { events: [], cursor: replay.newestId }
-  const newest = [before.newestId, replay.events.at(-1)?.id].filter((id): id is string => !!id)
-  const cursor = newest.sort((a, b) => compareEventIds(parseEventId(a)!, parseEventId(b)!)).at(-1) ?? null
-  return { events: replay.events.slice(-limit).map(toRecentEvent), cursor }
+  // Each read gives a topic's events and the bus's newest id at one instant; the reads are not one
+  // instant together. The earliest newest id is a point every read had reached: the events up to it
+  // are all here, and later ones (one topic read after another) are left to the stream, so none twice.
+  const reads = await Promise.all([...topics].map(topic => bus.recent(topic, limit)))
+  const newestIds = reads.map(read => read.newestId)
+  if (newestIds.includes(undefined)) return { events: recentOf(reads.flatMap(read => read.events), limit), cursor: null }
+  const cursor = (newestIds as string[]).map(id => ({ id, order: parseEventId(id)! })).sort((a, b) => compareEventIds(a.order, b.order))[0]!
+  const upToCursor = reads.flatMap(read => read.events).filter(busEvent => compareEventIds(busEvent.order, cursor.order) <= 0)
+  return { events: recentOf(upToCursor, limit), cursor: cursor.id }
 })
 
-/** The id right before `id`, so a replay "after" it starts with `id` itself. */
-function idBefore(id: string): string {
-  const [ms, seq] = parseEventId(id)!
-  return seq > 0 ? formatEventId([ms, seq - 1]) : formatEventId([ms - 1, 999_999_999_999_999])
-}
-
-/** The bus keeps each event as its SSE frame (serialised once): read it back with the parser a client uses. */
-function toRecentEvent(busEvent: BusEvent): RecentEvent {
-  let data = ''
-  createParser({
-    onEvent: (message) => {
-      data = message.data
-    },
-  }).feed(new TextDecoder().decode(busEvent.frame))
-  return { id: busEvent.id, event: busEvent.event, data: JSON.parse(data) as BroadcastPayload }
+/** The newest `limit` of them, oldest first, as the stream sent them (`id:`, `event:`, its data). */
+function recentOf(events: BusEvent[], limit: number): RecentEvents['events'] {
+  return events
+    .sort((a, b) => compareEventIds(a.order, b.order))
+    .slice(-limit)
+    .map(busEvent => ({
+      id: busEvent.id,
+      event: busEvent.event,
+      data: { topic: busEvent.topic, data: busEvent.data, at: new Date(busEvent.at).toISOString() } satisfies BroadcastPayload,
+    }))
 }
