@@ -57,7 +57,7 @@ function closeNotifier() {
  */
 class NodeSink implements SseSink {
   closed = false
-  /** Copied on every add, so it is exactly as long as it needs to be (a pushed-to `[]` reserves 17 slots). */
+  /** `concat` allocates exactly the slots it needs (push or spread into `[]` reserves 17 to 19). */
   private callbacks: ReadonlyArray<() => void> = []
 
   constructor(private readonly res: ServerResponse, private readonly maxQueuedBytes: number) {
@@ -96,7 +96,7 @@ class NodeSink implements SseSink {
 
   onClose(callback: () => void): void {
     if (this.closed) callback()
-    else this.callbacks = [...this.callbacks, callback]
+    else this.callbacks = this.callbacks.concat(callback)
   }
 
   private fire(): void {
