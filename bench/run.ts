@@ -19,7 +19,7 @@ import { options } from './lib/options.ts'
 import { MB, exitAfter, openFilesLimit } from './lib/processes.ts'
 import type { TargetCheck } from './lib/report.ts'
 import { printTable } from './lib/report.ts'
-import { BENCH_DIR, ROOT, prepareServers } from './lib/servers.ts'
+import { BENCH_DIR, ROOT, START_FLAGS, prepareServers } from './lib/servers.ts'
 import type { BroadcastResult } from './scenarios/broadcast.ts'
 import { broadcastScenario, broadcastTable } from './scenarios/broadcast.ts'
 import type { ChurnResult } from './scenarios/churn.ts'
@@ -67,12 +67,14 @@ async function main(): Promise<void> {
     loadAverageAtStart: loadavg(),
     loadAverageAtEnd: [] as number[],
     nuxtBuiltAt: builtAt,
+    nuxtStartFlags: START_FLAGS,
     commit,
     uncommittedServerFiles: changed,
   }
   const startedAt = Date.now()
   console.log(`bench: node ${machine.node}, ${machine.cpus} x ${machine.cpuModel}, load average ${machine.loadAverageAtStart.map(l => l.toFixed(2)).join(' ')}`)
   console.log(`bench: nuxt build of ${builtAt} (.output, copied), git ${commit}${changed ? ` + ${changed} uncommitted files in server/, shared/, nuxt.config.ts` : ''}`)
+  console.log(`bench: nuxt runs as \`npm start\` runs it: node ${[...START_FLAGS, '.output/server/index.mjs'].join(' ')}`)
   if (options.nodeFlags.length) console.log(`bench: every server runs with ${options.nodeFlags.join(' ')}`)
   if (options.nuxtNodeFlags.length) console.log(`bench: the nuxt server runs with ${options.nuxtNodeFlags.join(' ')}`)
   console.log(`bench: scenarios ${[...options.scenarios].join(',')}; sizes ${sizes.join(',')} held ${options.holdSeconds} s; x ${options.repeat} repeats; ${options.messages} messages every ${options.publishIntervalMs} ms; ${options.streams} counting streams; ${options.churnCycles} churn cycles; storm of ${options.stormSize}`)

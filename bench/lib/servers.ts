@@ -46,6 +46,17 @@ function buildDate(dir: string): string | undefined {
 
 let entries: Record<TargetName, string> | undefined
 
+/**
+ * The node flags `npm start` gives the production server (package.json `start`: `node <flags>
+ * .output/server/index.mjs`): the bench runs Nuxt as production runs it, no more and no less.
+ */
+export const START_FLAGS: string[] = (() => {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  const flags = /^node\s+(.*?)\s*\.output\/server\/index\.mjs$/.exec(start.trim())
+  if (!flags) throw new Error(`bench: package.json "start" is not \`node [flags] .output/server/index.mjs\`: ${start}`)
+  return flags[1]!.split(/\s+/).filter(Boolean)
+})()
+
 /** A .ts server stripped to .mjs in `dir`; bare imports are pinned to the files they resolve to here. */
 function stripped(dir: string, source: string, pinned: string[] = []): string {
   let code = stripTypeScriptTypes(readFileSync(join(BENCH_DIR, 'servers', source), 'utf8'))
@@ -86,7 +97,7 @@ export async function prepareServers(targets: TargetName[]): Promise<{ builtAt?:
  */
 export async function startServer(name: TargetName, env: Record<string, string> = {}): Promise<Server> {
   const port = await freePort()
-  const flags = [...options.nodeFlags, ...(name === 'nuxt' ? options.nuxtNodeFlags : [])]
+  const flags = [...options.nodeFlags, ...(name === 'nuxt' ? [...START_FLAGS, ...options.nuxtNodeFlags] : [])]
   const child = track(spawn(process.execPath, [...flags, '--inspect=127.0.0.1:0', entries![name]], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -28,7 +28,7 @@ export default defineEventHandler((event) => {
   const sink = createSseSink(event, config.maxQueuedBytes)
   sink.onClose(release)
   // The retry hint is the first frame: it sends the headers at once (in the same write), before any event exists.
-  sink.write(encodeFrame({ retry: config.retryMs }))
+  sink.write(retryFrame(config.retryMs))
   // Not awaited: a replay may wait for Redis to come back, while the client already has its stream.
   useBroadcastHub().subscribe(topics, sink, lastEventId).catch(() => sink.end())
   if (sink.body) return sendStream(event, sink.body)
