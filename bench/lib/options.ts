@@ -20,7 +20,7 @@ const { values } = parseArgs({
     'streams': { type: 'string', default: '1000' },
     'churn': { type: 'string', default: '3000' },
     'storm-size': { type: 'string', default: '10000' },
-    'storm-publish-interval': { type: 'string', default: '200' },
+    'storm-publish-interval': { type: 'string', default: '1000' },
     'targets': { type: 'string', default: 'baseline,better-sse,nuxt' },
     'scenarios': { type: 'string', default: 'broadcast,counting,churn,token-churn,storm' },
     'cpu-prof': { type: 'boolean', default: false },

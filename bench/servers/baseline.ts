@@ -3,7 +3,7 @@
  * It is what "as cheap as SSE on Node gets" looks like, so the Nuxt numbers have something to be
  * divided by. Kept in bench/, never shipped. No Last-Event-ID replay: the benchmark never reconnects.
  *
- *   PORT=3002 HOST=127.0.0.1 NUXT_NOTIFY_PUBLISH_TOKEN=t node bench/baseline-server.ts
+ *   PORT=3002 HOST=127.0.0.1 NUXT_NOTIFY_PUBLISH_TOKEN=t node bench/servers/baseline.ts
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createHash, timingSafeEqual } from 'node:crypto'
