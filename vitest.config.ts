@@ -2,7 +2,10 @@ import { fileURLToPath } from 'node:url'
 import { defineVitestProject } from '@nuxt/test-utils/config'
 import { defineConfig } from 'vitest/config'
 
-const alias = { '#shared': fileURLToPath(new URL('./shared', import.meta.url)) }
+const alias = {
+  '#shared': fileURLToPath(new URL('./shared', import.meta.url)),
+  '#server': fileURLToPath(new URL('./server', import.meta.url)),
+}
 
 export default defineConfig({
   test: {
@@ -12,7 +15,15 @@ export default defineConfig({
         test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' },
       },
       await defineVitestProject({
-        test: { name: 'nuxt', include: ['tests/nuxt/**/*.test.ts'], environment: 'nuxt' },
+        test: {
+          name: 'nuxt',
+          include: ['tests/nuxt/**/*.test.ts'],
+          environment: 'nuxt',
+          // Starting the Nuxt app in the environment (Vite transforms, @nuxtjs/i18n among them) takes
+          // 4-10 s on this 2-core machine alone and more beside the e2e files; vitest's 10 s default
+          // timed it out in a full run. The tests' own deadlines are unchanged.
+          hookTimeout: 60_000,
+        },
       }),
       {
         resolve: { alias },
@@ -20,8 +31,9 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts', 'tests/browser/**/*.test.ts', 'tests/reliability/**/*.test.ts'],
           environment: 'node',
-          // One production build for every e2e file; each file then starts its own server on a free port.
-          globalSetup: ['tests/support/build-once.ts'],
+          // redis-server and Chromium present (installed with apt where it can), then one production
+          // build for every e2e file; each file then starts its own server on a free port.
+          globalSetup: ['tests/support/preflight.ts', 'tests/support/build-once.ts'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
         },

@@ -2,9 +2,9 @@ import { setResponseHeaders } from 'h3'
 
 /**
  * Security headers on pages, assets, API answers and errors: what a `/**` route rule used to set.
- * A route rule costs every request a route match and a deep merge of the matched rules (defu: 10 %
- * of the server's CPU in the churn profile, `npm run bench -- --scenarios churn --cpu-prof`), and
- * leaves three more headers in the response's header store for the life of each stream. The event
+ * A route rule costs every request a route match and a deep merge of the matched rules (defu; see
+ * bench/README.md, "Numbers behind the code"), and leaves three more headers in the response's
+ * header store for the life of each stream. The event
  * streams are never rendered as a document or run as a script, so they go without; the `request`
  * hook runs before every handler, Nitro's static assets included.
  */

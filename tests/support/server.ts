@@ -1,18 +1,16 @@
-import { fileURLToPath } from 'node:url'
-import { setup } from '@nuxt/test-utils/e2e'
+import { setup, url } from '@nuxt/test-utils/e2e'
+import { chromiumLaunch } from './chromium'
+import { type Instance, TOKEN, instanceApi } from './instance'
+import { rootDir } from './root'
 
-export const rootDir = fileURLToPath(new URL('../..', import.meta.url))
-
-export const chromiumLaunch = {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-}
+export { chromiumLaunch, rootDir, TOKEN }
 
 /**
  * Starts the production build (built once by build-once.ts) for this test file, with runtime
  * config from env. The demo publisher is off unless a test turns it on, so topics stay quiet.
+ * Returns its API; @nuxt/test-utils stops the server after the file.
  */
-export async function setupServer(env: Record<string, string> = {}, options: { browser?: boolean } = {}) {
+export async function setupServer(env: Record<string, string> = {}, options: { browser?: boolean } = {}): Promise<Instance> {
   await setup({
     rootDir,
     build: false,
@@ -22,6 +20,5 @@ export async function setupServer(env: Record<string, string> = {}, options: { b
     nuxtConfig: { nitro: { output: { dir: `${rootDir}.output` } } },
     env: { NUXT_NOTIFY_DEMO_PUBLISHER: 'false', NUXT_NOTIFY_PUBLISH_TOKEN: TOKEN, ...env },
   })
+  return instanceApi(() => url('/').replace(/\/$/, ''), async () => {})
 }
-
-export const TOKEN = 'test-token-0123456789'

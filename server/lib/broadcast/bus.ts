@@ -1,0 +1,46 @@
+import type { BroadcastPayload, BusStatus, NotifyStats, PublishInput, ResetPayload } from '#shared/types/notify'
+import type { EventId } from './event-id'
+import { formatEventId } from './event-id'
+import { encodeFrame } from '#server/lib/sse'
+
+/** One published event, with its SSE frame serialised once for every subscriber. */
+export interface BusEvent {
+  id: string
+  /** Parsed `id`, for ordering. */
+  order: EventId
+  topic: string
+  event: string
+  /** `id:`, `event:` and `data:` lines, ready to write to any subscriber of `topic`. */
+  frame: Uint8Array
+  at: number
+}
+
+export type { PublishInput }
+
+/** `newestId` lets a reset client move its Last-Event-ID forward, so it is not reset again. */
+export type ReplayResult = { events: BusEvent[] } | { reset: ResetPayload, newestId: string }
+
+/**
+ * Where published events go and are remembered for replay. The in-memory bus is the default;
+ * another implementation (Redis) only has to deliver every event to `onEvent` on every instance.
+ */
+export interface EventBus {
+  publish(input: PublishInput): Promise<BusEvent>
+  /** The events of `topics` after `lastEventId`, in order, or a reset when they can't all be given. */
+  replay(topics: ReadonlySet<string>, lastEventId: string): Promise<ReplayResult>
+  onEvent(listener: (event: BusEvent) => void): void
+  /** Settles once every event published from now on will reach `onEvent` (Redis: the reading loop has its place). */
+  readonly ready: Promise<void>
+  /** Events this instance accepted for publishing. */
+  readonly publishedCount: number
+  historyInfo(): Promise<NotifyStats['history']>
+  health(): BusStatus
+  close(): Promise<void>
+}
+
+export function createBusEvent(order: EventId, input: PublishInput, at: number): BusEvent {
+  const id = formatEventId(order)
+  const payload: BroadcastPayload = { topic: input.topic, data: input.data, at: new Date(at).toISOString() }
+  const frame = encodeFrame({ id, event: input.event, data: JSON.stringify(payload) })
+  return { id, order, topic: input.topic, event: input.event, frame, at }
+}
