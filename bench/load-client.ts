@@ -22,9 +22,9 @@ export type Command
     | { type: 'close' }
 
 /**
- * A subscriber token per connect: HS256 JWTs for `users` users (`sub` = `bench-<i>`), minted with
- * jose before the timed churn; connect i reads the private topic `user:bench-<i mod users>` with
- * user i's token, in `Authorization: Bearer`.
+ * A subscriber token per connect: HS256 JWTs for `users` users (`sub` = `bench-<i>`, the claim
+ * `notify.subscribe: ["user:bench-<i>"]`), minted with jose before the timed churn; connect i reads
+ * the private topic `user:bench-<i mod users>` with user i's token, in `Authorization: Bearer`.
  */
 export interface TokenPlan { secret: string, users: number, ttlSeconds: number }
 
@@ -381,7 +381,7 @@ async function mintTokens(plan: TokenPlan): Promise<string[]> {
   const key = new TextEncoder().encode(plan.secret)
   const tokens: string[] = []
   for (let user = 0; user < plan.users; user++) {
-    tokens.push(await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(`bench-${user}`).setIssuedAt().setExpirationTime(`${plan.ttlSeconds}s`).sign(key))
+    tokens.push(await new SignJWT({ notify: { subscribe: [`user:bench-${user}`] } }).setProtectedHeader({ alg: 'HS256' }).setSubject(`bench-${user}`).setIssuedAt().setExpirationTime(`${plan.ttlSeconds}s`).sign(key))
   }
   return tokens
 }

@@ -77,9 +77,9 @@ export function tokenChurnScenario(cycles: number, run: number): Promise<ChurnRe
   return withServer('nuxt', async (server, client) => {
     const anonymous = await touch(server.port, '/api/notify/events?topic=user:bench-0')
     if (anonymous === 200) return { skipped: 'this build serves the private topic user:bench-0 without a token (no subscriber tokens here: NUXT_NOTIFY_JWT_SECRET is not read)' }
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bench-0').setExpirationTime('10m').sign(new TextEncoder().encode(JWT_SECRET))
+    const token = await new SignJWT({ notify: { subscribe: ['user:bench-0'] } }).setProtectedHeader({ alg: 'HS256' }).setSubject('bench-0').setExpirationTime('10m').sign(new TextEncoder().encode(JWT_SECRET))
     const granted = await touch(server.port, `/api/notify/events?topic=user:bench-0&access_token=${token}`)
-    if (granted !== 200) return { skipped: `this build refuses a private topic without a token (${anonymous}) and also with the bench's HS256 token for sub=bench-0 (${granted}): its claims differ from what the bench mints` }
+    if (granted !== 200) return { skipped: `this build refuses a private topic without a token (${anonymous}) and also with the bench's HS256 token for sub=bench-0 (${granted}): its claims differ from what the bench mints (sub, exp, notify.subscribe)` }
     await waitForNoStreams(server.port, 5000)
     return measureChurn(server, client, 'nuxt+token', cycles, run, true)
   }, TOKEN_ENV)
