@@ -66,15 +66,7 @@ export default defineNuxtConfig({
   },
   srcDir: '.',
 
-  routeRules: {
-    '/**': {
-      headers: {
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'strict-origin-when-cross-origin',
-        'x-frame-options': 'DENY',
-      },
-    },
-  },
+  // Security headers: server/plugins/security-headers.ts (a `/**` route rule cost every stream a deep merge).
   devServer: { port: 3001 },
   compatibilityDate: '2026-11-01',
 
