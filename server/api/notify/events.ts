@@ -6,8 +6,9 @@ export default defineEventHandler((event) => {
   if (handleStreamCors(event)) return
   assertMethod(event, 'GET')
   // A Worker request may not be written to from another request (the publish, the hub's heartbeat
-  // timer), and one that waits on nothing of its own is cancelled as hung: say so instead.
-  if (WORKER_PRESET) {
+  // timer), and one that waits on nothing of its own is cancelled as hung: say so instead. Inside
+  // cloudflare-durable's Durable Object (server/middleware/durable-forward.ts) every request can.
+  if (WORKER_PRESET && !insideDurableObject(event)) {
     throw createError({
       statusCode: 501,
       statusMessage: 'Not Implemented',

@@ -1,0 +1,14 @@
+import type { DurableStorage } from '../utils/durable-bus'
+
+/**
+ * cloudflare-durable: the preset calls `cloudflare:durable:init` from its Durable Object's
+ * constructor. Only the storage is kept here; the hub (and its heartbeat timer) is made on the first
+ * request, once the env of the deploy (`NUXT_NOTIFY_*` vars) is known: it is set per request.
+ * The hook is not in Nitro's types unless the preset's are loaded, hence the loose signature.
+ */
+export default defineNitroPlugin((nitroApp) => {
+  const hooks = nitroApp.hooks as unknown as {
+    hook(name: 'cloudflare:durable:init', fn: (durable: unknown, init: { state: { storage: DurableStorage } }) => void): void
+  }
+  hooks.hook('cloudflare:durable:init', (_durable, { state }) => rememberDurableStorage(state.storage))
+})
