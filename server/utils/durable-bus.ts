@@ -113,7 +113,7 @@ export function createDurableBus(storage: DurableStorage, limits: HistoryLimits)
 
     async historyInfo() {
       const row = sql.exec('SELECT COUNT(*) AS size, MIN(seq) AS oldest, MAX(seq) AS newest FROM notify_events').one()
-      const id = (seq: SqlValue) => (seq === null ? undefined : formatEventId([epoch, seq as number]))
+      const id = (seq: SqlValue | undefined) => (typeof seq === 'number' ? formatEventId([epoch, seq]) : undefined)
       return { size: row.size as number, oldestId: id(row.oldest), newestId: id(row.newest) }
     },
 
