@@ -7,7 +7,8 @@
  *   drop:bcast   a broadcast subscriber leaves; is it removed? (stats)
  *   broadcast    publish -> a subscriber of the same instance gets it
  *   (cloudflare-durable, where the broadcast lives in a Durable Object, also: fan-out, topics,
- *   heartbeats, replay after a reconnect and after `wrangler dev` restarts, reset, publish errors)
+ *   heartbeats, replay after a reconnect and after `wrangler dev` restarts, reset, slow consumer,
+ *   publish errors)
  *   next         after the drops the server still serves a full stream; the process is alive and
  *                logged no unhandled rejection
  *
@@ -19,7 +20,7 @@ import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
 import type { WriteStream } from 'node:fs'
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { delimiter, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -52,7 +53,13 @@ const appEnv = { NUXT_NOTIFY_PUBLISH_TOKEN: TOKEN, NUXT_NOTIFY_DEMO_PUBLISHER: '
 // cloudflare-durable: heartbeats short enough to count a few, a history small enough to outrun.
 const HEARTBEAT_MS = 500
 const HISTORY_SIZE = 20
-const durableEnv = { ...appEnv, NUXT_NOTIFY_HEARTBEAT_MS: String(HEARTBEAT_MS), NUXT_NOTIFY_HISTORY_SIZE: String(HISTORY_SIZE) }
+const MAX_QUEUED_BYTES = 65_536
+const durableEnv = {
+  ...appEnv,
+  NUXT_NOTIFY_HEARTBEAT_MS: String(HEARTBEAT_MS),
+  NUXT_NOTIFY_HISTORY_SIZE: String(HISTORY_SIZE),
+  NUXT_NOTIFY_MAX_QUEUED_BYTES: String(MAX_QUEUED_BYTES),
+}
 // Wrangler's local Durable Object storage: fresh per run, kept across the restart within it.
 const durablePersistDir = join(root, '.cache/preset-check-durable')
 const wranglerEnv = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', XDG_CONFIG_HOME: join(root, '.cache/wrangler-config') }
@@ -491,6 +498,33 @@ async function durableChecks(base: string, check: CheckFn, host: Host) {
     const unknownReason = (JSON.parse(unknown.frames.find(f => f.event === 'reset')?.data ?? '{}') as { reason?: string }).reason
     const ok = reason === 'history-expired' && !!reset?.id && unknownReason === 'unknown-id'
     return { ok, detail: `id ${seen}, ${HISTORY_SIZE + 2} events later (history ${HISTORY_SIZE}): reset ${reason ?? 'none'} with id ${reset?.id}; a future id: reset ${unknownReason ?? 'none'}` }
+  })
+
+  // A subscriber that stops reading is cut off once the object's own queue passes MAX_QUEUED_BYTES.
+  // What the runtime buffers between the object and the client comes first (workerd's pipes and
+  // loopback sockets here): measured and reported, bounded at 20 MB by this check.
+  await check('slow', async () => {
+    const socket = connect(Number(new URL(base).port), HOST)
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
+    let ended = false
+    socket.on('close', () => (ended = true)).on('error', () => {})
+    socket.write(`GET /api/notify/events?topic=slow HTTP/1.1\r\nHost: ${HOST}\r\nAccept: text/event-stream\r\n\r\n`)
+    socket.pause() // never reads: what the server sends piles up
+    if (!(await waitForSubscribers(base, { slow: 1 }))) throw new Error('subscriber not registered within 5 s')
+    const chunk = 'x'.repeat(50_000)
+    let sent = 0
+    let cut = false
+    while (!cut && sent < 400) {
+      for (let i = 0; i < 10; i++, sent++) await publish(base, { topic: 'slow', data: chunk }).then(r => r.text())
+      cut = !((await stats(base)).connections as { byTopic: Record<string, number> }).byTopic.slow
+    }
+    let read = 0
+    socket.on('data', (d: Buffer) => (read += d.length)).resume()
+    const deadline = Date.now() + 10_000
+    while (!ended && Date.now() < deadline) await sleep(100)
+    socket.destroy()
+    const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
+    return { ok: cut && ended, detail: `a client that never reads: ${cut ? `cut off after ${sent} events of 50 KB (${mb(sent * 50_000)})` : `still subscribed after ${mb(sent * 50_000)}`}; it then read ${mb(read)} and its stream ${ended ? 'ended' : 'did not end within 10 s'} (NUXT_NOTIFY_MAX_QUEUED_BYTES=${MAX_QUEUED_BYTES} in the object; the rest was buffered by the runtime)` }
   })
 
   // Publish errors come from the object as on Node: status, JSON body, a message that says what.
