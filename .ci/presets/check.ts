@@ -353,7 +353,9 @@ async function runChecks(preset: Preset, base: string, host: Host): Promise<Chec
   await check('next', async () => {
     const { frames } = await readSse(`${base}/api/notify/stream?count=3&interval=50`, f => f.some(x => x.event === 'done'))
     const done = frames.some(f => f.event === 'done')
-    const unhandled = /unhandled ?rejection|uncaught/i.test(host.output)
+    // workerd logs every response body that ends in an error as "Uncaught": the slow-consumer
+    // cut-off (cloudflare-durable's `slow` check) errors one on purpose, to drop what is queued for it.
+    const unhandled = host.output.split('\n').some(line => /unhandled ?rejection|uncaught/i.test(line) && !line.includes('subscriber too slow'))
     return { ok: done && host.server.alive && !unhandled, detail: `next stream done=${done}, process alive=${host.server.alive}, unhandled rejection logged=${unhandled}` }
   })
   return checks

@@ -10,7 +10,8 @@ import type { NotifyStats } from '#shared/types/notify'
  * the object. The counting stream and the pages stay in the Worker. Inert on every other preset (no
  * `durableFetch`) and inside the object itself (`durable` is set there).
  */
-const FORWARDED = new Set(['/api/notify/events', '/api/notify/publish', '/api/notify/stats', '/api/health'])
+// Every route that reads or writes the hub or its history belongs here (recent: the history, by topic).
+const FORWARDED = new Set(['/api/notify/events', '/api/notify/publish', '/api/notify/recent', '/api/notify/stats', '/api/health'])
 
 export default defineEventHandler(async (event) => {
   const cloudflare = cloudflareContext(event)

@@ -8,7 +8,12 @@ import type { DurableStorage } from '../utils/durable-bus'
  */
 export default defineNitroPlugin((nitroApp) => {
   const hooks = nitroApp.hooks as unknown as {
-    hook(name: 'cloudflare:durable:init', fn: (durable: unknown, init: { state: { storage: DurableStorage } }) => void): void
+    hook(name: 'cloudflare:durable:init', fn: (durable: unknown, init: { state: { storage: Partial<DurableStorage> } }) => void): void
   }
-  hooks.hook('cloudflare:durable:init', (_durable, { state }) => rememberDurableStorage(state.storage))
+  hooks.hook('cloudflare:durable:init', (_durable, { state }) => {
+    const { storage } = state
+    if (storage.sql && storage.transactionSync) return rememberDurableStorage(storage as DurableStorage)
+    // A class created by an older `new_classes` migration is key-value backed: no SQL, no history.
+    console.warn('[notify] The Durable Object has no SQLite storage (migrate it with new_sqlite_classes): the broadcast runs on the in-memory bus, without replay across restarts.')
+  })
 })

@@ -12,7 +12,7 @@ export default defineEventHandler((event) => {
     throw createError({
       statusCode: 501,
       statusMessage: 'Not Implemented',
-      message: 'The broadcast stream does not run on Cloudflare Workers: one request cannot write to another\'s stream there (it needs a Durable Object). The counting stream works.',
+      message: 'The broadcast stream does not run on Cloudflare Workers: one request cannot write to another\'s stream there; build with the cloudflare-durable preset, which runs it in a Durable Object. The counting stream works.',
     })
   }
   const topics = readTopics(event)
