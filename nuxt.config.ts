@@ -6,7 +6,7 @@ import type { NitroModule } from 'nitropack/types'
  * through the binding `$DurableObject`, but writes neither the binding nor the migration that creates
  * the class; here they go into the generated .output/server/wrangler.json, so `wrangler dev` and
  * `wrangler deploy` need nothing else. SQLite-backed (`new_sqlite_classes`): its storage keeps the
- * broadcast history (server/utils/durable-bus.ts), on the Free plan too.
+ * broadcast history (server/lib/broadcast/durable-bus.ts), on the Free plan too.
  */
 const durableObjectWranglerConfig: NitroModule = {
   name: 'durable-object-wrangler-config',
@@ -86,6 +86,9 @@ export default defineNuxtConfig({
   nitro: {
     // SSE must never be compressed or buffered on the way out.
     compressPublicAssets: false,
+    // server/lib/** imports what it uses: no auto-import is injected there, so a lib file that
+    // leans on one fails (the tests run every path) instead of quietly depending on the facade.
+    imports: { exclude: [/[\\/]server[\\/]lib[\\/]/] },
     // Only read by the aws-lambda preset (`npm run build:aws-lambda`): without response streaming
     // Lambda buffers the whole response, which an event stream never finishes. On by default;
     // NITRO_AWS_LAMBDA_STREAMING=false builds the buffered variant.

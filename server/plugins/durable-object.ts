@@ -1,4 +1,5 @@
-import type { DurableStorage } from '../utils/durable-bus'
+import type { DurableStorage } from '#server/lib/broadcast'
+import { rememberDurableStorage } from '#server/lib/cloudflare'
 
 /**
  * cloudflare-durable: the preset calls `cloudflare:durable:init` from its Durable Object's

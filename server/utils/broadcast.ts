@@ -1,8 +1,5 @@
-import { BroadcastHub } from './broadcast-hub'
-import { createDurableBus } from './durable-bus'
-import { useDurableStorage } from './durable-object'
-import { createMemoryBus } from './memory-bus'
-import { createRedisBus } from './redis-bus'
+import { BroadcastHub, createDurableBus, createMemoryBus, createRedisBus } from '#server/lib/broadcast'
+import { useDurableStorage } from '#server/lib/cloudflare'
 
 let hub: BroadcastHub | undefined
 

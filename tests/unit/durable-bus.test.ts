@@ -1,8 +1,8 @@
 import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it, vi } from 'vitest'
-import type { DurableStorage } from '../../server/utils/durable-bus'
-import { createDurableBus } from '../../server/utils/durable-bus'
-import type { ReplayResult } from '../../server/utils/event-bus'
+import type { DurableStorage } from '../../server/lib/broadcast/durable-bus'
+import { createDurableBus } from '../../server/lib/broadcast/durable-bus'
+import type { ReplayResult } from '../../server/lib/broadcast/bus'
 
 /**
  * The Durable Object's `ctx.storage.sql` is SQLite; here the same statements run on Node's own

@@ -1,8 +1,9 @@
-import type { BusEvent, EventBus, PublishInput, ReplayResult } from './event-bus'
+import type { BusEvent, EventBus, PublishInput, ReplayResult } from './bus'
 import type { EventId } from './event-id'
-import type { HistoryLimits } from './memory-bus'
-import { createBusEvent, replayGap } from './event-bus'
+import { createBusEvent } from './bus'
 import { formatEventId, parseEventId } from './event-id'
+import type { HistoryLimits } from './history'
+import { replayGap } from './history'
 
 type SqlValue = string | number | ArrayBuffer | null
 
