@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import tailwindcss from '@tailwindcss/vite'
 import type { NitroModule } from 'nitropack/types'
 
@@ -22,7 +23,7 @@ const durableObjectWranglerConfig: NitroModule = {
 // `notify.publishToken` <- NUXT_NOTIFY_PUBLISH_TOKEN, `notify.heartbeatMs` <- NUXT_NOTIFY_HEARTBEAT_MS, ...
 export default defineNuxtConfig({
   // The v3-style layout (pages/, components/, composables/ at the top) on purpose: one small app.
-  modules: ['@nuxt/eslint', '@nuxt/test-utils/module'],
+  modules: ['@nuxt/eslint', '@nuxt/test-utils/module', '@nuxtjs/i18n', 'nuxt-auth-utils'],
   devtools: { enabled: false },
 
   app: {
@@ -46,9 +47,17 @@ export default defineNuxtConfig({
       retryMs: 3000,
       /** Comment frame on every broadcast stream this often (ms) so proxies keep idle connections open. */
       heartbeatMs: 15_000,
-      /** Events kept for `Last-Event-ID` replay: at most this many, and none older than historyMaxAgeMs. */
+      /** Events kept for `Last-Event-ID` replay, per topic: at most this many, and none older than historyMaxAgeMs. */
       historySize: 1000,
       historyMaxAgeMs: 10 * 60_000,
+      /** In-memory bus only: events kept across all topics; past it the oldest events of any topic go first. */
+      historyMaxEvents: 100_000,
+      /** Comma-separated topics (or `prefix*`) that need a grant to read; the rest are public. */
+      privateTopics: 'user:*',
+      /** HS256 key of subscriber/publisher tokens, at least 32 bytes; shorter or empty = tokens refused. */
+      jwtSecret: '',
+      /** Lifetime (s) of the subscriber tokens this server mints (POST /api/notify/token). */
+      tokenTtlSeconds: 900,
       /** A subscriber with more than this many bytes unread is disconnected (it resumes from history). */
       maxQueuedBytes: 1024 * 1024,
       /** Open streams per process, and per client IP; over either, 503 with Retry-After. 0 = no cap. */
@@ -68,6 +77,8 @@ export default defineNuxtConfig({
       demoPublisher: true,
       demoIntervalMs: 2000,
     },
+    /** nuxt-auth-utils: the sealed session cookie; its password comes from NUXT_SESSION_PASSWORD. */
+    session: { maxAge: 60 * 60 * 24 * 7 },
   },
   srcDir: '.',
 
@@ -107,6 +118,29 @@ export default defineNuxtConfig({
   },
   vite: { plugins: [tailwindcss()] },
   typescript: { strict: true },
+  hooks: {
+    // API errors without the request URL (it can carry private topics and ?access_token=), run
+    // before Nuxt's own handler (which still renders the error page of pages).
+    'nitro:config'(config) {
+      config.errorHandler = [fileURLToPath(new URL('./server/error.ts', import.meta.url)), ...[config.errorHandler ?? []].flat()]
+    },
+  },
 
   eslint: { config: { stylistic: true } },
+
+  // The UI language: Chinese by default (the seed's users), English one click away. The choice is kept
+  // in the `lang` cookie, so the server renders the language the client hydrates with; URLs stay the
+  // same in both languages. Messages (assets/i18n/locales/*.json) load only for the language shown.
+  i18n: {
+    // The module's own `i18n/` folder, under assets/ so the top level keeps its shape (no new dir).
+    restructureDir: 'assets/i18n',
+    locales: [
+      { code: 'zh', language: 'zh-CN', name: '中文', file: 'zh.json' },
+      { code: 'en', language: 'en', name: 'English', file: 'en.json' },
+    ],
+    defaultLocale: 'zh',
+    strategy: 'no_prefix',
+    // Only the cookie decides: the browser's language is not asked (plugins/i18n-default-locale.ts).
+    detectBrowserLanguage: { useCookie: true, cookieKey: 'lang' },
+  },
 })

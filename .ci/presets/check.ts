@@ -267,9 +267,10 @@ async function readSse(url: string, until: (frames: Frame[]) => boolean, timeout
   return { status, frames, heartbeats, ms: Date.now() - started }
 }
 
+/** The stats; with the publish (admin) token they count subscribers per topic too. */
 async function stats(base: string) {
-  const response = await fetch(`${base}/api/notify/stats`)
-  return (await response.json()) as { connections: { byRoute: Record<string, number> } }
+  const response = await fetch(`${base}/api/notify/stats`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  return (await response.json()) as { connections: { byRoute: Record<string, number>, byTopic?: Record<string, number> } }
 }
 
 /** Polls stats until `route` has no open stream; returns ms waited, or undefined after `maxMs`. */
@@ -412,7 +413,7 @@ const ns = (frames: Frame[]) => messagesOf(frames).map(f => (JSON.parse(f.data!)
 async function waitForSubscribers(base: string, want: Record<string, number>, maxMs = 5000) {
   const started = Date.now()
   while (Date.now() - started < maxMs) {
-    const { byTopic } = (await stats(base)).connections as { byTopic: Record<string, number> }
+    const byTopic = (await stats(base)).connections.byTopic ?? {}
     if (Object.entries(want).every(([topic, n]) => (byTopic[topic] ?? 0) >= n)) return true
     await sleep(50)
   }
@@ -530,7 +531,9 @@ async function durableChecks(base: string, check: CheckFn, host: Host) {
     let cut = false
     while (!cut && sent < 400) {
       for (let i = 0; i < 10; i++, sent++) await publish(base, { topic: 'slow', data: chunk }).then(r => r.text())
-      cut = !((await stats(base)).connections as { byTopic: Record<string, number> }).byTopic.slow
+      const { byTopic } = (await stats(base)).connections
+      if (!byTopic) throw new Error('/api/notify/stats gave no byTopic with the admin token')
+      cut = !byTopic.slow
     }
     let read = 0
     socket.on('data', (d: Buffer) => (read += d.length)).resume()

@@ -11,7 +11,7 @@ let hub: BroadcastHub | undefined
 export function useBroadcastHub(): BroadcastHub {
   if (!hub) {
     const config = useNotifyConfig()
-    const history = { size: config.historySize, maxAgeMs: config.historyMaxAgeMs }
+    const history = { size: config.historySize, maxAgeMs: config.historyMaxAgeMs, maxEvents: config.historyMaxEvents }
     const storage = useDurableStorage()
     const bus = storage
       ? createDurableBus(storage, history)

@@ -92,6 +92,30 @@ describe('durable-object bus', () => {
     expect(await restarted.replay(new Set(['a']), `${epoch! - 1}-5`)).toMatchObject({ reset: { reason: 'history-expired' } })
   })
 
+  it('keeps history per topic: a busy topic does not push a quiet one out; maxEvents bounds them all', async () => {
+    const bus = createDurableBus(sqliteStorage(), { size: 3, maxAgeMs: 60_000, maxEvents: 5 })
+    const quietSeen = await publish(bus, 'quiet')
+    const quiet = await publish(bus, 'quiet')
+    const busy = [] as Awaited<ReturnType<typeof publish>>[]
+    for (let i = 0; i < 3; i++) busy.push(await publish(bus, 'busy'))
+    expect(ids(await bus.replay(new Set(['quiet']), quietSeen.id))).toEqual([quiet.id])
+    expect(ids(await bus.replay(new Set(['quiet', 'busy']), quietSeen.id))).toEqual([quiet.id, ...busy.map(e => e.id)])
+    expect((await bus.recent('busy', 2)).events.map(e => e.data)).toEqual(['busy', 'busy'])
+    expect((await bus.recent('quiet', 10)).events.map(e => e.id)).toEqual([quietSeen.id, quiet.id])
+    // A 4th busy event: busy's own limit drops its first, quiet keeps both.
+    const fourth = await publish(bus, 'busy')
+    expect(ids(await bus.replay(new Set(['busy']), busy[0]!.id))).toEqual([busy[1]!.id, busy[2]!.id, fourth.id])
+    expect(await bus.replay(new Set(['busy']), quietSeen.id)).toMatchObject({ reset: { reason: 'history-expired' } })
+    expect((await bus.recent('quiet', 10)).events.map(e => e.id)).toEqual([quietSeen.id, quiet.id])
+    // A 6th event in all: the oldest of any topic (quiet's first) goes, and quiet's floor moves.
+    await publish(bus, 'other')
+    expect((await bus.recent('quiet', 10)).events.map(e => e.id)).toEqual([quiet.id])
+    expect(ids(await bus.replay(new Set(['quiet']), quietSeen.id))).toEqual([quiet.id])
+    const [epoch] = quietSeen.id.split('-')
+    expect(await bus.replay(new Set(['quiet']), `${epoch}-0`)).toMatchObject({ reset: { reason: 'history-expired' } })
+    expect((await bus.historyInfo()).size).toBe(5)
+  })
+
   it('trims by age, and a publish that fails to store changes nothing', async () => {
     vi.useFakeTimers()
     try {
