@@ -544,6 +544,15 @@ async function durableChecks(base: string, check: CheckFn, host: Host) {
     return { ok: cut && ended, detail: `a client that never reads: ${cut ? `cut off after ${sent} events of 50 KB (${mb(sent * 50_000)})` : `still subscribed after ${mb(sent * 50_000)}`}; it then read ${mb(read)} and its stream ${ended ? 'ended' : 'did not end within 10 s'} (NUXT_NOTIFY_MAX_QUEUED_BYTES=${MAX_QUEUED_BYTES} in the object; the rest was buffered by the runtime)` }
   })
 
+  // The access rules run inside the object on the forwarded request: a private topic (`user:*` by
+  // default) without credentials is refused there as on Node.
+  await check('private', async () => {
+    const refused = await fetch(`${base}/api/notify/events?topic=user:alice`)
+    const body = (await refused.json().catch(() => ({}))) as { statusCode?: number }
+    const challenge = refused.headers.get('www-authenticate') ?? ''
+    return { ok: refused.status === 401 && body.statusCode === 401 && challenge.startsWith('Bearer'), detail: `events?topic=user:alice without a token: ${refused.status}, WWW-Authenticate "${challenge}"` }
+  })
+
   // Publish errors come from the object as on Node: status, JSON body, a message that says what.
   await check('publish-errors', async () => {
     const cases: Array<[string, number, () => Promise<Response>]> = [
