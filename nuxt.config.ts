@@ -24,6 +24,8 @@ const durableObjectWranglerConfig: NitroModule = {
 export default defineNuxtConfig({
   // The v3-style layout (pages/, components/, composables/ at the top) on purpose: one small app.
   modules: ['@nuxt/eslint', '@nuxt/test-utils/module', '@nuxtjs/i18n', 'nuxt-auth-utils'],
+  // A composable may be a folder (VueUse style: index.ts plus its small helpers); only index.ts is auto-imported.
+  imports: { dirs: ['composables/*/index.ts'] },
   devtools: { enabled: false },
 
   app: {
