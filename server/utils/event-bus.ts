@@ -22,7 +22,11 @@ export interface PublishInput {
 }
 
 /** `newestId` lets a reset client move its Last-Event-ID forward, so it is not reset again. */
-export type ReplayResult = { events: BusEvent[] } | { reset: ResetPayload, newestId: string }
+/**
+ * `upTo` (routed bus): the replay holds every event of the topics up to this id; live events up to it
+ * are skipped. Without it, the last replayed event (or the client's id) is that point.
+ */
+export type ReplayResult = { events: BusEvent[], upTo?: string } | { reset: ResetPayload, newestId: string }
 
 /**
  * Why a client that last saw `seen` can't be replayed to, if it can't: an id that is not of this
@@ -44,6 +48,13 @@ export interface EventBus {
   /** The events of `topics` after `lastEventId`, in order, or a reset when they can't all be given. */
   replay(topics: ReadonlySet<string>, lastEventId: string): Promise<ReplayResult>
   onEvent(listener: (event: BusEvent) => void): void
+  /**
+   * A bus that routes by topic (the routed Redis bus) takes only the events of topics someone here
+   * listens to: settles once every event of `topics` published from now on will reach `onEvent`, and
+   * `replay` of them may be asked. One `unlisten` per `listen`. Buses without it deliver every topic.
+   */
+  listen?(topics: ReadonlySet<string>): Promise<void>
+  unlisten?(topics: ReadonlySet<string>): void
   /** Settles once every event published from now on will reach `onEvent` (Redis: the reading loop has its place). */
   readonly ready: Promise<void>
   /** Events this instance accepted for publishing. */
