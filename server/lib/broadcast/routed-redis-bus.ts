@@ -90,7 +90,9 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
   const command = (clustered
     ? new Cluster(options.clusterNodes!.map(parseNode), {
         enableOfflineQueue: false,
-        redisOptions: { ...base, connectionName: 'notify-command' },
+        // Cluster-wide no offline queue (503 while the cluster is down), but a node connection opened
+        // on first use may queue its first commands for the moment it connects, bounded by the timeout.
+        redisOptions: { ...base, enableOfflineQueue: true, commandTimeout: 3000, connectionName: 'notify-command' },
         clusterRetryStrategy: times => Math.min(times * 200, 2000),
         retryDelayOnFailover: 200,
         retryDelayOnClusterDown: 200,
@@ -342,9 +344,13 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
     reconcileTimer.unref()
   }
 
+  /** The cluster's slot map read again (settles either way; the old map stays on failure). */
+  function refreshSlots(): Promise<void> {
+    return new Promise(resolve => (command as Cluster).refreshSlotsCache(() => resolve()))
+  }
+
   async function reconcile() {
-    const cluster = command as Cluster
-    await new Promise<void>(resolve => cluster.refreshSlotsCache(() => resolve()))
+    await refreshSlots()
     if (closed) return
     for (const [topic, entry] of held) {
       const master = masterOf(entry.keys.slot)
@@ -422,16 +428,24 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
       if (!(await settlesWithin(ready, READY_WAIT_MS)) || !commandReady) throw unavailable()
       const keys = topicKeys(prefix, input.topic)
       const at = Date.now()
-      const replicas = replicasOf(keys.slot)
-      const pipeline = command.pipeline() as ReturnType<Command['pipeline']> & { notifyPublish: (...args: Array<string | number>) => unknown }
-      pipeline.notifyPublish(keys.stream, keys.clock, keys.channel, input.topic, input.event, JSON.stringify(input.data), at, history.size, history.maxAgeMs, keys.slot)
-      if (replicas > 0) pipeline.call('WAIT', 1, options.replicaWaitMs)
-      let results: Array<[Error | null, unknown]> | null
-      try {
-        results = await pipeline.exec()
-      }
-      catch {
-        throw unavailable()
+      let replicas = replicasOf(keys.slot)
+      let results: Array<[Error | null, unknown]> | null | undefined
+      // A pipeline that meets a moved slot (the cluster failed over, our map is stale) is not
+      // redirected by ioredis as a whole: nothing was written, so learn the new map and send it again.
+      for (let attempt = 0; ; attempt++) {
+        const pipeline = command.pipeline() as ReturnType<Command['pipeline']> & { notifyPublish: (...args: Array<string | number>) => unknown }
+        pipeline.notifyPublish(keys.stream, keys.clock, keys.channel, input.topic, input.event, JSON.stringify(input.data), at, history.size, history.maxAgeMs, keys.slot)
+        if (replicas > 0) pipeline.call('WAIT', 1, options.replicaWaitMs)
+        try {
+          results = await pipeline.exec()
+        }
+        catch {
+          throw unavailable()
+        }
+        const first = results?.[0]?.[0]
+        if (!clustered || attempt >= 2 || !first || !/^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)/.test(first.message)) break
+        await refreshSlots()
+        replicas = replicasOf(keys.slot)
       }
       const [error, id] = results?.[0] ?? [new Error('no reply')]
       if (error) {
