@@ -59,7 +59,11 @@ interface HeldTopic {
   keys: TopicKeys
   refs: number
   link: Link
+  /** Subscribed and caught up on `link`; replaced when the topic moves to another master. */
   joined: Promise<void>
+  /** Settles when the topic moves off `link` (which may never sync again: its master is gone). */
+  moved: Promise<void>
+  markMoved: () => void
 }
 
 /**
@@ -306,9 +310,10 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
 
   async function join(topic: string, entry: HeldTopic) {
     const link = entry.link
+    const moved = entry.moved
     for (;;) {
       if (closed) return
-      await link.whenSynced
+      await Promise.race([link.whenSynced, moved])
       if (entry.link !== link || held.get(topic) !== entry) return
       try {
         await link.redis.ssubscribe(entry.keys.channel)
@@ -321,7 +326,18 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
     }
   }
 
+  /** Until the topic is joined where it is now, following it when it moves. */
+  async function joinedWherever(entry: HeldTopic) {
+    for (;;) {
+      const joined = entry.joined
+      await joined
+      if (entry.joined === joined || closed) return
+    }
+  }
+
   function attach(topic: string, entry: HeldTopic, link: Link) {
+    entry.markMoved()
+    entry.moved = new Promise(resolve => (entry.markMoved = resolve))
     entry.link = link
     link.topics.add(topic)
     if (!release.has(link.key)) release.mark(link.key, 0)
@@ -347,6 +363,14 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
   /** The cluster's slot map read again (settles either way; the old map stays on failure). */
   function refreshSlots(): Promise<void> {
     return new Promise(resolve => (command as Cluster).refreshSlotsCache(() => resolve()))
+  }
+
+  let lastRefresh = 0
+  /** At most every RECONCILE_MS, whoever asks. */
+  function refreshSlotsSoon() {
+    if (Date.now() - lastRefresh < RECONCILE_MS) return
+    lastRefresh = Date.now()
+    return refreshSlots()
   }
 
   async function reconcile() {
@@ -440,9 +464,12 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
           results = await pipeline.exec()
         }
         catch {
+          // Most likely the slot's master is gone: have the new map ready for the client's retry.
+          if (clustered) void refreshSlotsSoon()
           throw unavailable()
         }
         const first = results?.[0]?.[0]
+        if (first && clustered && !/^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)/.test(first.message)) void refreshSlotsSoon()
         if (!clustered || attempt >= 2 || !first || !/^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)/.test(first.message)) break
         await refreshSlots()
         replicas = replicasOf(keys.slot)
@@ -474,13 +501,13 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
         let entry = held.get(topic)
         if (entry) {
           entry.refs++
-          joins.push(entry.joined)
+          joins.push(joinedWherever(entry))
           continue
         }
         const keys = topicKeys(prefix, topic)
         // Before the cluster's slot map is known, a topic waits for it on the first seed's link.
         const master = masterOf(keys.slot)
-        entry = { keys, refs: 1, link: undefined as unknown as Link, joined: Promise.resolve() }
+        entry = { keys, refs: 1, link: undefined as unknown as Link, joined: Promise.resolve(), moved: Promise.resolve(), markMoved: () => {} }
         held.set(topic, entry)
         if (master) {
           attach(topic, entry, linkFor(master))
@@ -494,7 +521,7 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
             return join(topic, pending)
           })
         }
-        joins.push(entry.joined)
+        joins.push(joinedWherever(entry))
       }
       return Promise.all(joins).then(() => {})
     },
