@@ -1,0 +1,101 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { createRoutedRedisBus } from '../../server/lib/broadcast/routed-redis-bus'
+import { BroadcastHub } from '../../server/utils/broadcast-hub'
+import type { BusEvent, EventBus } from '../../server/utils/event-bus'
+import type { SseSink } from '../../server/utils/sse-sink'
+import { startRedis } from '../support/processes'
+
+// The routed bus against a real redis-server, driven directly: one bus publishes (another
+// instance), the other serves clients through a real BroadcastHub.
+const redis = await startRedis()
+const history = { size: 10_000, maxAgeMs: 60_000 }
+const busOf = () => createRoutedRedisBus({ url: redis.url, prefix: 'window', history, replicaWaitMs: 1000 })
+const buses: EventBus[] = []
+afterAll(async () => {
+  await Promise.all(buses.map(bus => bus.close()))
+  await redis.dispose()
+})
+
+/** What a client would get on the wire: the ids, in order. */
+function recordingSink() {
+  const decoder = new TextDecoder()
+  const ids: string[] = []
+  const sink = {
+    ids,
+    closed: false,
+    write(chunk: Uint8Array) {
+      const id = /^id: (.+)$/m.exec(decoder.decode(chunk))?.[1]
+      if (id) ids.push(id)
+      return true
+    },
+    whenWritable: () => Promise.resolve(),
+    end() {
+      sink.closed = true
+    },
+    onClose() {},
+  }
+  return sink satisfies SseSink
+}
+
+const compareIds = (x: string, y: string) => {
+  const [xs, xq] = x.split('-').map(Number)
+  const [ys, yq] = y.split('-').map(Number)
+  return xs! - ys! || xq! - yq!
+}
+
+describe('the routed bus on one Redis', () => {
+  it('resumes exactly over several topics while they are being published to, whenever the client comes', async () => {
+    const publisher = busOf()
+    const serving = busOf()
+    buses.push(publisher, serving)
+    const hub = new BroadcastHub(serving, 60_000)
+    const taken: string[] = []
+    serving.onEvent(event => taken.push(event.topic))
+    await Promise.all([publisher.ready, serving.ready])
+
+    // Three topics published to as fast as they go, concurrently; clients hold two of them.
+    const published: BusEvent[] = []
+    let stop = false
+    const loops = ['x', 'y', 'z'].map(async (topic) => {
+      for (let n = 0; !stop; n++) published.push(await publisher.publish({ topic, event: 'message', data: n }))
+    })
+    const topics = new Set(['x', 'y'])
+    const mine = () => published.filter(event => topics.has(event.topic)).map(event => event.id).sort(compareIds)
+
+    // Meanwhile clients arrive: each resumes from an id it could have seen (one of x's or y's), or
+    // comes fresh (every fourth).
+    const clients: Array<{ sink: ReturnType<typeof recordingSink>, from?: string }> = []
+    for (let i = 0; i < 60; i++) {
+      await new Promise(resolve => setTimeout(resolve, 15))
+      const seen = mine()
+      const from = i % 4 === 3 || seen.length === 0 ? undefined : seen[Math.floor(Math.random() * seen.length)]
+      const sink = recordingSink()
+      clients.push({ sink, from })
+      void hub.subscribe(topics, sink, from)
+    }
+    stop = true
+    await Promise.all(loops)
+    // Settled: every client has caught up with the last publish.
+    const all = mine()
+    const last = all.at(-1)!
+    const deadline = Date.now() + 10_000
+    while (clients.some(client => client.sink.ids.at(-1) !== last) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+
+    for (const { sink, from } of clients) {
+      if (from) {
+        // Exactly the events of its topics after its id, in order, each once.
+        expect(sink.ids).toEqual(all.filter(id => compareIds(id, from) > 0))
+      }
+      else {
+        // From the moment it came, everything, in order, no gap.
+        expect(sink.ids.length).toBeGreaterThan(0)
+        expect(sink.ids).toEqual(all.slice(all.indexOf(sink.ids[0]!)))
+      }
+    }
+    // Routed: `serving` took none of z's events from Redis.
+    expect(taken.length).toBeGreaterThan(0)
+    expect(taken).not.toContain('z')
+    expect(serving.health()).toMatchObject({ kind: 'redis', connected: true, topology: 'single', subscriptions: 2 })
+    await hub.close()
+  }, 30_000)
+})
