@@ -54,7 +54,10 @@ export default defineNuxtConfig({
       /** The Redis stream that carries every topic's events (`stream` bus); the prefix of the routed bus' keys. */
       redisStreamKey: 'notify:events',
       redisKeyPrefix: 'notify',
-      /** A publish to a Redis master with replicas waits this long for one to confirm it, else 503. */
+      /**
+       * A publish to a Redis master with replicas waits this long for one to confirm it, else 503.
+       * 0 = answer without waiting (an acknowledged event may then be lost when its master fails).
+       */
       redisReplicaWaitMs: 1000,
       /** Server-side demo publisher feeding the `ticker` and `logs` topics of the /live page. */
       demoPublisher: true,

@@ -77,8 +77,9 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     await waitForProcess(child, `redis-server (cluster node) on port ${node.port}`, () => redisPing(node.port), () => node.output)
   }
 
-  async function slotsOf(port: number): Promise<Array<[number, number, ...Array<[string, number]>]>> {
-    return await ask(port, 'CLUSTER', 'SLOTS') as Array<[number, number, ...Array<[string, number]>]>
+  /** CLUSTER SLOTS: [first slot, last slot, master [host, port], ...replicas]. */
+  async function slotsOf(port: number): Promise<Array<[number, number, [string, number], ...Array<[string, number]>]>> {
+    return await ask(port, 'CLUSTER', 'SLOTS') as Array<[number, number, [string, number], ...Array<[string, number]>]>
   }
 
   const live = () => nodes.filter(node => node.child && node.child.exitCode === null && node.child.signalCode === null)

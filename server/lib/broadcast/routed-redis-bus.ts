@@ -18,7 +18,7 @@ export interface RoutedRedisBusOptions {
   prefix: string
   /** Per topic: at most `size` events, none older than `maxAgeMs`. */
   history: HistoryLimits
-  /** A publish to a master with replicas waits this long for one of them to have it, else 503. */
+  /** A publish to a master with replicas waits this long for one of them to have it, else 503. 0 = no wait. */
   replicaWaitMs: number
 }
 
@@ -94,9 +94,9 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
   const command = (clustered
     ? new Cluster(options.clusterNodes!.map(parseNode), {
         enableOfflineQueue: false,
-        // Cluster-wide no offline queue (503 while the cluster is down), but a node connection opened
-        // on first use may queue its first commands for the moment it connects, bounded by the timeout.
-        redisOptions: { ...base, enableOfflineQueue: true, commandTimeout: 3000, connectionName: 'notify-command' },
+        // Cluster-wide no offline queue (503 while the cluster is down); ioredis' node connections queue
+        // their first commands until they connect, bounded by the command timeout.
+        redisOptions: { maxRetriesPerRequest: 1, commandTimeout: 3000, connectionName: 'notify-command' },
         clusterRetryStrategy: times => Math.min(times * 200, 2000),
         retryDelayOnFailover: 200,
         retryDelayOnClusterDown: 200,
@@ -452,7 +452,7 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
       if (!(await settlesWithin(ready, READY_WAIT_MS)) || !commandReady) throw unavailable()
       const keys = topicKeys(prefix, input.topic)
       const at = Date.now()
-      let replicas = replicasOf(keys.slot)
+      let replicas = options.replicaWaitMs > 0 ? replicasOf(keys.slot) : 0
       let results: Array<[Error | null, unknown]> | null | undefined
       // A pipeline that meets a moved slot (the cluster failed over, our map is stale) is not
       // redirected by ioredis as a whole: nothing was written, so learn the new map and send it again.
@@ -472,7 +472,7 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
         if (first && clustered && !/^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)/.test(first.message)) void refreshSlotsSoon()
         if (!clustered || attempt >= 2 || !first || !/^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)/.test(first.message)) break
         await refreshSlots()
-        replicas = replicasOf(keys.slot)
+        replicas = options.replicaWaitMs > 0 ? replicasOf(keys.slot) : 0
       }
       const [error, id] = results?.[0] ?? [new Error('no reply')]
       if (error) {
