@@ -96,6 +96,7 @@ function cli(port: number, ...args: string[]): Promise<string> {
 
 interface Backend {
   ports: number[]
+  pids: number[]
   env: Record<string, string>
   stop: () => Promise<void>
 }
@@ -104,7 +105,7 @@ async function startRedis(): Promise<Backend> {
   const port = await freePort()
   const child = launch('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'])
   await waitFor(`redis-server on ${port}`, async () => (await cli(port, 'PING')).trim() === 'PONG')
-  return { ports: [port], env: { NUXT_NOTIFY_REDIS_URL: `redis://127.0.0.1:${port}` }, stop: async () => void child.kill('SIGKILL') }
+  return { ports: [port], pids: [child.pid!], env: { NUXT_NOTIFY_REDIS_URL: `redis://127.0.0.1:${port}` }, stop: async () => void child.kill('SIGKILL') }
 }
 
 async function startCluster(): Promise<Backend> {
@@ -124,7 +125,7 @@ async function startCluster(): Promise<Backend> {
     }
     return masters.length === 3
   }, 60_000)
-  return { ports, env: { NUXT_NOTIFY_REDIS_CLUSTER_NODES: ports.map(port => `127.0.0.1:${port}`).join(',') }, stop: async () => nodes.forEach(node => node.kill('SIGKILL')) }
+  return { ports, pids: nodes.map(node => node.pid!), env: { NUXT_NOTIFY_REDIS_CLUSTER_NODES: ports.map(port => `127.0.0.1:${port}`).join(',') }, stop: async () => nodes.forEach(node => node.kill('SIGKILL')) }
 }
 
 interface Instance {
@@ -155,7 +156,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 })
 interface Answer {
   status?: string
   connections: { total: number }
-  bus: { received?: number }
+  bus: { received?: number, ticks?: number }
 }
 
 function json(port: number, method: string, path: string, body?: unknown): Promise<Answer> {
@@ -220,7 +221,10 @@ interface InstanceResult {
   subscribers: number
   bytesFromRedis: number
   eventsFromRedis: number
+  ticks: number
+  /** CPU over the publish phase, and the same less what the instance burns idle (measured before) over as long. */
   cpuMs: number
+  netCpuMs: number
 }
 
 interface DesignResult {
@@ -229,7 +233,8 @@ interface DesignResult {
   delivered: number
   seconds: number
   instances: InstanceResult[]
-  perPublish: { bytesFromRedisPerInstance: number, eventsFromRedisPerInstance: number, cpuMsPerInstance: number }
+  redisCpuMs: number
+  perPublish: { bytesFromRedisPerInstance: number, eventsFromRedisPerInstance: number, ticksPerInstance: number, cpuMsPerInstance: number, netCpuMsPerInstance: number, redisCpuMs: number }
 }
 
 async function measureDesign(design: string): Promise<DesignResult> {
@@ -256,6 +261,12 @@ async function measureDesign(design: string): Promise<DesignResult> {
     await sleep(500)
 
     const pids = instances.map(instance => instance.child.pid!)
+    // What each instance costs idle (heartbeat timers, GC), to take out of the publish phase.
+    const idleStart = pids.map(cpuMs)
+    const idleStarted = performance.now()
+    await sleep(3000)
+    const idleRate = pids.map((pid, i) => (cpuMs(pid) - idleStart[i]!) / (performance.now() - idleStarted))
+    const redisBefore = backend.pids.reduce((sum, pid) => sum + cpuMs(pid), 0)
     const statsBefore = await Promise.all(instances.map(instance => json(instance.port, 'GET', '/api/notify/stats')))
     const bytesBefore = bytesFromRedis(pids, backend.ports)
     const cpuBefore = pids.map(cpuMs)
@@ -271,15 +282,18 @@ async function measureDesign(design: string): Promise<DesignResult> {
     await waitFor(`all ${PUBLISHES + 40} events delivered (have ${delivered()})`, async () => delivered() >= PUBLISHES + 40, 60_000)
     const seconds = (performance.now() - started) / 1000
     const cpuAfter = pids.map(cpuMs)
+    const redisCpu = backend.pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - redisBefore
     const bytesAfter = bytesFromRedis(pids, backend.ports)
     const statsAfter = await Promise.all(instances.map(instance => json(instance.port, 'GET', '/api/notify/stats')))
     for (const socket of sockets) socket.destroy()
 
     const results: InstanceResult[] = instances.map((_, i) => ({
-      subscribers: statsBefore[i].connections.total,
+      subscribers: statsBefore[i]!.connections.total,
       bytesFromRedis: bytesAfter.get(pids[i]!)! - bytesBefore.get(pids[i]!)!,
-      eventsFromRedis: (statsAfter[i].bus.received ?? 0) - (statsBefore[i].bus.received ?? 0),
+      eventsFromRedis: (statsAfter[i]!.bus.received ?? 0) - (statsBefore[i]!.bus.received ?? 0),
+      ticks: (statsAfter[i]!.bus.ticks ?? 0) - (statsBefore[i]!.bus.ticks ?? 0),
       cpuMs: cpuAfter[i]! - cpuBefore[i]!,
+      netCpuMs: cpuAfter[i]! - cpuBefore[i]! - idleRate[i]! * seconds * 1000,
     }))
     const mean = (pick: (r: InstanceResult) => number) => results.reduce((sum, r) => sum + pick(r), 0) / results.length / PUBLISHES
     return {
@@ -288,7 +302,15 @@ async function measureDesign(design: string): Promise<DesignResult> {
       delivered: delivered() - 40,
       seconds,
       instances: results,
-      perPublish: { bytesFromRedisPerInstance: mean(r => r.bytesFromRedis), eventsFromRedisPerInstance: mean(r => r.eventsFromRedis), cpuMsPerInstance: mean(r => r.cpuMs) },
+      redisCpuMs: redisCpu,
+      perPublish: {
+        bytesFromRedisPerInstance: mean(r => r.bytesFromRedis),
+        eventsFromRedisPerInstance: mean(r => r.eventsFromRedis),
+        ticksPerInstance: mean(r => r.ticks),
+        cpuMsPerInstance: mean(r => r.cpuMs),
+        netCpuMsPerInstance: mean(r => r.netCpuMs),
+        redisCpuMs: redisCpu / PUBLISHES,
+      },
     }
   }
   finally {
@@ -335,13 +357,15 @@ async function main() {
   const latency = await measureWait()
 
   console.log(`\n${TOPICS} private topics, one subscriber each, ${INSTANCES} instances (a quarter of the subscribers each), ${PUBLISHES} publishes to random topics\n`)
-  console.log('| design | Redis -> instance bytes / publish (per instance) | events from Redis / publish (per instance) | instance CPU ms / publish (per instance) | delivered | publishes/s |')
-  console.log('|---|---:|---:|---:|---:|---:|')
+  console.log('Per publish of the whole system, averaged over the 4 subscribing instances (Redis CPU: all its processes):\n')
+  console.log('| design | Redis -> instance bytes | events from Redis | ticks asked | instance CPU ms (net of idle) | Redis CPU ms | delivered | publishes/s |')
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
   for (const d of designs) {
-    console.log(`| ${d.design} | ${d.perPublish.bytesFromRedisPerInstance.toFixed(0)} | ${d.perPublish.eventsFromRedisPerInstance.toFixed(3)} | ${d.perPublish.cpuMsPerInstance.toFixed(3)} | ${d.delivered}/${d.publishes} | ${(d.publishes / d.seconds).toFixed(0)} |`)
+    const p = d.perPublish
+    console.log(`| ${d.design} | ${p.bytesFromRedisPerInstance.toFixed(0)} | ${p.eventsFromRedisPerInstance.toFixed(3)} | ${p.ticksPerInstance.toFixed(3)} | ${p.cpuMsPerInstance.toFixed(3)} (${p.netCpuMsPerInstance.toFixed(3)}) | ${p.redisCpuMs.toFixed(3)} | ${d.delivered}/${d.publishes} | ${(d.publishes / d.seconds).toFixed(0)} |`)
   }
-  console.log('\nPer instance (bytes from Redis, events from Redis, CPU ms) over the publish phase:')
-  for (const d of designs) console.log(`  ${d.design}: ${d.instances.map(r => `[${r.bytesFromRedis} B, ${r.eventsFromRedis} ev, ${r.cpuMs.toFixed(0)} ms]`).join(' ')}`)
+  console.log('\nPer instance over the publish phase [bytes from Redis, events from Redis, ticks, CPU ms (net)]:')
+  for (const d of designs) console.log(`  ${d.design}: ${d.instances.map(r => `[${r.bytesFromRedis} B, ${r.eventsFromRedis} ev, ${r.ticks} ticks, ${r.cpuMs.toFixed(0)} (${r.netCpuMs.toFixed(0)}) ms]`).join(' ')}`)
   console.log('\nPublish latency on the cluster, one publisher, sequential:')
   console.log('| WAIT 1 for a replica | p50 ms | p99 ms | mean ms |')
   console.log('|---|---:|---:|---:|')

@@ -88,6 +88,8 @@ export interface BusStatus {
   topology?: 'single' | 'cluster'
   /** Routed Redis bus: events this instance took from Redis (live and read back), since it started. */
   received?: number
+  /** Routed Redis bus: clock readings it asked of masters to release events in order (routed-redis-bus.ts). */
+  ticks?: number
   /** Routed Redis bus: topics this instance is subscribed to in Redis (those its clients hold). */
   subscriptions?: number
 }

@@ -125,6 +125,7 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
   const frontierWaiters = new Set<{ ms: number, resolve: () => void }>()
   let published = 0
   let received = 0
+  let ticks = 0
   let closed = false
   let singleReplicas = 0
 
@@ -303,6 +304,7 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
       pump()
     }, TICK_TIMEOUT_MS)
     link.tickTimer.unref()
+    ticks++
     command.notifyTick(link.tick.channel).catch(() => {})
   }
 
@@ -585,6 +587,7 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
       connected: commandReady && [...links.values()].every(link => link.synced || (link.topics.size === 0 && link.moving === 0)),
       topology: clustered ? 'cluster' : 'single',
       received,
+      ticks,
       subscriptions: held.size,
     }),
 
