@@ -159,7 +159,7 @@ interface Answer {
   bus: { received?: number, ticks?: number }
 }
 
-function json(port: number, method: string, path: string, body?: unknown): Promise<Answer> {
+function json(port: number, method: string, path: string, body?: unknown, retried = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, agent, timeout: 10_000, headers: { 'authorization': `Bearer ${TOKEN}`, 'content-type': 'application/json' } }, (res) => {
       let text = ''
@@ -167,7 +167,10 @@ function json(port: number, method: string, path: string, body?: unknown): Promi
       res.on('end', () => res.statusCode! < 300 ? resolve(JSON.parse(text)) : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)))
     })
     req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in 10 s`)))
-    req.on('error', reject)
+    // A kept-alive socket the server closed meanwhile: the request never reached it, send it again.
+    req.on('error', error => !retried && req.reusedSocket && (error as NodeJS.ErrnoException).code === 'ECONNRESET'
+      ? json(port, method, path, body, true).then(resolve, reject)
+      : reject(error))
     req.end(body === undefined ? undefined : JSON.stringify(body))
   })
 }

@@ -1,8 +1,4 @@
-import { createRoutedRedisBus } from '../lib/broadcast/routed-redis-bus'
-import { BroadcastHub } from './broadcast-hub'
-import type { EventBus } from './event-bus'
-import { createMemoryBus } from './memory-bus'
-import { createRedisBus } from './redis-bus'
+import { BroadcastHub, type EventBus, createMemoryBus, createRedisBus, createRoutedRedisBus } from '#server/lib/broadcast'
 
 let hub: BroadcastHub | undefined
 

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { createRoutedRedisBus } from '../../server/lib/broadcast/routed-redis-bus'
-import { BroadcastHub } from '../../server/utils/broadcast-hub'
-import type { BusEvent, EventBus } from '../../server/utils/event-bus'
-import type { SseSink } from '../../server/utils/sse-sink'
+import { BroadcastHub } from '../../server/lib/broadcast/hub'
+import type { BusEvent, EventBus } from '../../server/lib/broadcast/bus'
+import type { SseSink } from '../../server/lib/sse/sink'
 import { startRedis } from '../support/processes'
 
 // The routed bus against a real redis-server, driven directly: one bus publishes (another

@@ -1,11 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { BroadcastPayload, PublishResult } from '#shared/types/notify'
-import { publishTo } from './instance-api'
 import { startInstance } from './processes'
 import { TOKEN } from './server'
 import { eventually, json, openSse, type SseReader } from './sse'
 
-/** Two instances on one Redis backend (`env`): A is stopped with SIGTERM under load, its clients move to B. */
+/** Two instances on one Redis backend (`backendEnv`): A is stopped with SIGTERM under load, its clients move to B. */
 export async function sigtermSuite(name: string, backendEnv: Record<string, string>) {
   const env = { ...backendEnv, NUXT_NOTIFY_PUBLISH_TOKEN: TOKEN, NUXT_NOTIFY_DEMO_PUBLISHER: 'false' }
   const [a, b] = await Promise.all([startInstance(env), startInstance(env)])
@@ -16,7 +15,7 @@ export async function sigtermSuite(name: string, backendEnv: Record<string, stri
   /** On A, which is shutting down, a publish may be refused (503 while draining, or no connection once it is gone). */
   async function publishToLeaving(data: number): Promise<PublishResult | undefined> {
     try {
-      return await publishTo(a.url, { topic: 'drain', data })
+      return await a.publish({ topic: 'drain', data })
     }
     catch {
       return undefined
@@ -38,7 +37,7 @@ export async function sigtermSuite(name: string, backendEnv: Record<string, stri
       const publishers = [a, b].map(async (instance, which) => {
         for (let i = 0; !stop; i++) {
           const data = which * 100_000 + i
-          const result = instance === a ? await publishToLeaving(data) : await publishTo(b.url, { topic: 'drain', data })
+          const result = instance === a ? await publishToLeaving(data) : await b.publish({ topic: 'drain', data })
           if (result) acknowledged.push(result.id)
           await new Promise(resolve => setTimeout(resolve, 5))
         }

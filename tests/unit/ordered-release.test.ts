@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { OrderedRelease } from '../../server/lib/broadcast/ordered-release'
-import { createBusEvent } from '../../server/utils/event-bus'
+import { createBusEvent } from '../../server/lib/broadcast/bus'
 
 const event = (ms: number, seq: number, topic = 't') => createBusEvent([ms, seq], { topic, event: 'message', data: null }, ms)
 

@@ -1,5 +1,5 @@
-import type { BusEvent } from '../../utils/event-bus'
-import { compareEventIds } from '../../utils/event-id'
+import type { BusEvent } from './bus'
+import { compareEventIds } from './event-id'
 
 /**
  * Puts events that arrive from several Redis masters back into one id order before anyone sees them.
