@@ -29,8 +29,8 @@ async function topicsOnThreeMasters() {
     const master = await cluster.masterOf(topicKeys('notify', topic).slot)
     if (!byMaster.has(master)) byMaster.set(master, topic)
   }
-  const [[victimPort, victim], [, other], [, third]] = [...byMaster]
-  return { victimPort: victimPort!, victim: victim!, other: other!, third: third! }
+  const [victim, other, third] = [...byMaster] as Array<[number, string]>
+  return { victimPort: victim![0], victim: victim![1], other: other![1], third: third![1] }
 }
 
 interface Attempt {
@@ -139,7 +139,7 @@ describe('a master killed during steady publishing', () => {
     // `both` lived on heartbeats while its victim topic's master was away.
     expect(both.comments.length).toBeGreaterThan(beatsBefore)
 
-    const resumeMs = resumedAt - killedAt
+    const resumeMs = resumedAt! - killedAt
     const refused = attempts.filter(x => x.at > killedAt && x.status !== 200).length
     console.log(`[failover] replica took over ${failedOverMs} ms after the kill; publishes to its topic resumed after ${resumeMs} ms; ${refused} publishes refused meanwhile, ${attempts.filter(x => x.status === 200).length} acknowledged`)
     expect(resumeMs).toBeLessThan(failedOverMs + 3000)
