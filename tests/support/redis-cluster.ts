@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
@@ -33,6 +34,21 @@ export interface RedisCluster {
   dispose: () => Promise<void>
 }
 
+/** A free port whose cluster bus port (port + 10000) is free too. */
+async function freeClusterPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort()
+    if (port + 10_000 > 65_535) continue
+    const bus = createServer()
+    const free = await new Promise<boolean>((resolve) => {
+      bus.once('error', () => resolve(false))
+      bus.listen(port + 10_000, '127.0.0.1', () => resolve(true))
+    })
+    if (free) await new Promise(resolve => bus.close(resolve))
+    if (free) return port
+  }
+}
+
 /** One command to one node, with a deadline. */
 async function ask(port: number, ...args: string[]): Promise<unknown> {
   const redis = new Redis(port, '127.0.0.1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 2000, connectTimeout: 2000 })
@@ -62,7 +78,20 @@ function run(command: string, args: string[], timeoutMs: number): Promise<string
 export async function startRedisCluster(): Promise<RedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'notify-cluster-'))
   const nodes: ClusterNode[] = []
-  for (let i = 0; i < 6; i++) nodes.push({ port: await freePort(), output: '' })
+  for (let i = 0; i < 6; i++) nodes.push({ port: await freeClusterPort(), output: '' })
+
+  /** Before the cluster is formed a node may move to another port if its own was taken meanwhile. */
+  async function startFreshNode(node: ClusterNode) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await startNode(node)
+      }
+      catch (error) {
+        if (attempt >= 2 || !/Address already in use/.test(String(error))) throw error
+        node.port = await freeClusterPort()
+      }
+    }
+  }
 
   async function startNode(node: ClusterNode) {
     node.output = ''
@@ -117,7 +146,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   }
 
   try {
-    await Promise.all(nodes.map(startNode))
+    await Promise.all(nodes.map(startFreshNode))
     await run('redis-cli', ['--cluster', 'create', ...nodes.map(node => `127.0.0.1:${node.port}`), '--cluster-replicas', '1', '--cluster-yes'], FORM_TIMEOUT_MS)
     await whole()
   }
