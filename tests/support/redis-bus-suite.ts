@@ -80,7 +80,9 @@ export async function redisBusSuite(backend: RedisBackend, extraEnv: Record<stri
       await onB.until(s => s.events.length === 1)
 
       await backend.stop()
+      // Each instance notices on its own (its connections' next error): wait for both, not only a.
       await eventually(() => get<HealthStatus>(a, '/api/health'), health => health.status === 'degraded')
+      await eventually(() => b.stats(), stats => !stats.bus.connected)
       expect((await b.stats()).bus).toMatchObject({ kind: 'redis', connected: false })
       const refused = await a.publishRaw({ topic: 'outage', data: 'while down' })
       expect(refused.status).toBe(503)
