@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createRoutedRedisBus } from '../../server/lib/broadcast/routed-redis-bus'
 import { BroadcastHub } from '../../server/lib/broadcast/hub'
@@ -96,6 +97,42 @@ describe('the routed bus on one Redis', () => {
     expect(taken.length).toBeGreaterThan(0)
     expect(taken).not.toContain('z')
     expect(serving.health()).toMatchObject({ kind: 'redis', connected: true, topology: 'single', subscriptions: 2 })
+    await hub.close()
+  }, 30_000)
+
+  it('reads back what it missed while its subscriber connection was cut, and delivers it in order', async () => {
+    const publisher = busOf()
+    const serving = busOf()
+    buses.push(publisher, serving)
+    const hub = new BroadcastHub(serving, 60_000)
+    await Promise.all([publisher.ready, serving.ready])
+    const sink = recordingSink()
+    await hub.subscribe(new Set(['cut', 'kept']), sink)
+
+    const published: BusEvent[] = []
+    let stop = false
+    const loops = ['cut', 'kept'].map(async (topic) => {
+      while (!stop) {
+        published.push(await publisher.publish({ topic, event: 'message', data: null }))
+        await new Promise(resolve => setTimeout(resolve, 2))
+      }
+    })
+    await new Promise(resolve => setTimeout(resolve, 200))
+    // Redis drops every pub/sub connection (as on a failover or an output-buffer limit): events
+    // published until the bus has resubscribed come to it only by reading the streams back.
+    const admin = new Redis(redis.url, { maxRetriesPerRequest: 1, commandTimeout: 2000 })
+    const killed = Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub'))
+    admin.disconnect()
+    await new Promise(resolve => setTimeout(resolve, 500))
+    stop = true
+    await Promise.all(loops)
+
+    const all = published.map(event => event.id).sort(compareIds)
+    const deadline = Date.now() + 10_000
+    while (sink.ids.at(-1) !== all.at(-1) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+    expect(killed).toBeGreaterThan(0)
+    expect(sink.ids).toEqual(all.slice(all.indexOf(sink.ids[0]!)))
+    expect(sink.ids.length).toBeGreaterThan(100)
     await hub.close()
   }, 30_000)
 })
