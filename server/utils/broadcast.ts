@@ -16,7 +16,7 @@ export function useBroadcastHub(): BroadcastHub {
 }
 
 function createBus(config: ReturnType<typeof useNotifyConfig>): EventBus {
-  const history = { size: config.historySize, maxAgeMs: config.historyMaxAgeMs }
+  const history = { size: config.historySize, maxAgeMs: config.historyMaxAgeMs, maxEvents: config.historyMaxEvents }
   const clusterNodes = String(config.redisClusterNodes || '').split(',').map(node => node.trim()).filter(Boolean)
   if (clusterNodes.length || (config.redisUrl && config.redisBus !== 'stream')) {
     return createRoutedRedisBus({ url: config.redisUrl, clusterNodes, prefix: config.redisKeyPrefix, history, replicaWaitMs: config.redisReplicaWaitMs })

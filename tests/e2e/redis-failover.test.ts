@@ -60,8 +60,8 @@ describe('a master killed during steady publishing', () => {
     const victimOnly = await open(b, [victim])
     const elsewhere = await open(a, [other, third])
     const subscribed = (instance: AppInstance, topic: string, count: number) => eventually(
-      () => fetch(`${instance.url}/api/notify/stats`).then(response => response.json()),
-      stats => (stats.connections.byTopic[topic] ?? 0) >= count,
+      () => instance.stats(),
+      stats => (stats.connections.byTopic?.[topic] ?? 0) >= count,
     )
     await Promise.all([subscribed(b, victim, 2), subscribed(b, other, 1), subscribed(a, third, 1)])
 

@@ -30,7 +30,7 @@ export async function redisBusSuite(backend: RedisBackend, extraEnv: Record<stri
   })
 
   const get = <T>(instance: AppInstance, path: string) => fetch(`${instance.url}${path}`).then(response => response.json() as Promise<T>)
-  const subscribers = (instance: AppInstance, topic: string) => instance.stats().then(stats => stats.connections.byTopic[topic] ?? 0)
+  const subscribers = (instance: AppInstance, topic: string) => instance.stats().then(stats => stats.connections.byTopic?.[topic] ?? 0)
 
   async function subscribe(instance: AppInstance, topic: string, lastEventId?: string) {
     const before = await subscribers(instance, topic)

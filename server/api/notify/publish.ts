@@ -1,10 +1,15 @@
 import type { PublishResult } from '#shared/types/notify'
+import { assertMayPublish, authenticatePublisher } from '#server/lib/access'
 
-/** `POST /api/notify/publish`: one event to every subscriber of its topic, on every instance. */
+/**
+ * `POST /api/notify/publish`: one event to every subscriber of its topic, on every instance. The
+ * admin token publishes anywhere; a token with `notify.publish` patterns only to matching topics.
+ */
 export default defineEventHandler(async (event): Promise<PublishResult> => {
   assertMethod(event, 'POST')
-  await requirePublishToken(event)
+  const publisher = await authenticatePublisher(event)
   const body = await readPublishBody(event)
+  assertMayPublish(publisher, body.topic)
   const hub = useBroadcastHub()
   const published = await hub.bus.publish(body)
   return { id: published.id, topic: published.topic, delivered: hub.subscriberCount(published.topic) }

@@ -10,6 +10,8 @@ export interface BusEvent {
   order: EventId
   topic: string
   event: string
+  /** What the publisher sent (for reads that are not a stream: the inbox). */
+  data: unknown
   /** `id:`, `event:` and `data:` lines, ready to write to any subscriber of `topic`. */
   frame: Uint8Array
   at: number
@@ -24,6 +26,12 @@ export type { PublishInput }
  */
 export type ReplayResult = { events: BusEvent[], upTo?: string } | { reset: ResetPayload, newestId: string }
 
+/** The newest events of one topic, oldest first, and the newest id of the whole bus (a stream's resume point). */
+export interface RecentResult {
+  events: BusEvent[]
+  newestId: string | undefined
+}
+
 /**
  * Where published events go and are remembered for replay. The in-memory bus is the default;
  * another implementation (Redis) only has to deliver every event to `onEvent` on every instance.
@@ -32,6 +40,8 @@ export interface EventBus {
   publish(input: PublishInput): Promise<BusEvent>
   /** The events of `topics` after `lastEventId`, in order, or a reset when they can't all be given. */
   replay(topics: ReadonlySet<string>, lastEventId: string): Promise<ReplayResult>
+  /** At most `limit` of the newest events of `topic` still in its history. */
+  recent(topic: string, limit: number): Promise<RecentResult>
   onEvent(listener: (event: BusEvent) => void): void
   /**
    * A bus that routes by topic (the routed Redis bus) takes only the events of topics someone here
@@ -53,5 +63,5 @@ export function createBusEvent(order: EventId, input: PublishInput, at: number):
   const id = formatEventId(order)
   const payload: BroadcastPayload = { topic: input.topic, data: input.data, at: new Date(at).toISOString() }
   const frame = encodeFrame({ id, event: input.event, data: JSON.stringify(payload) })
-  return { id, order, topic: input.topic, event: input.event, frame, at }
+  return { id, order, topic: input.topic, event: input.event, data: input.data, frame, at }
 }

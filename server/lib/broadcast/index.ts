@@ -5,7 +5,7 @@
  * or routed by topic on one Redis or a Redis Cluster) carries and remembers them.
  */
 export { BroadcastHub } from './hub'
-export type { BusEvent, EventBus, PublishInput, ReplayResult } from './bus'
+export type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
 export { createMemoryBus } from './memory-bus'
 export { createRedisBus, type RedisBusOptions } from './redis-bus'
 export { createRoutedRedisBus, type RoutedRedisBusOptions } from './routed-redis-bus'

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { createError } from 'h3'
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
-import type { BusEvent, EventBus, PublishInput, ReplayResult } from './bus'
+import type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
 import { createBusEvent } from './bus'
 import { compareEventIds, parseEventId } from './event-id'
 import type { HistoryLimits } from './history'
 import { OrderedRelease } from './ordered-release'
-import { PUBLISH_SCRIPT, TICK_SCRIPT } from './routed-scripts'
+import { PUBLISH_SCRIPT, RECENT_SCRIPT, TICK_SCRIPT } from './routed-scripts'
 import { type TopicKeys, tickChannel, topicKeys, topicOfChannel } from './topic-keys'
 
 export interface RoutedRedisBusOptions {
@@ -34,6 +34,7 @@ type Command = Redis | Cluster
 type NotifyCommands = Command & {
   notifyPublish(stream: string, clock: string, channel: string, ...args: Array<string | number>): Promise<string>
   notifyTick(channel: string): Promise<number>
+  notifyRecent(stream: string, limit: number): Promise<[string, Array<[string, string[]]>]>
 }
 
 /** One master's connection for sharded subscriptions; its events and ticks come in stamp order. */
@@ -106,6 +107,7 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
     : new Redis(options.url!, { ...base, connectionName: 'notify-command' })) as NotifyCommands
   command.defineCommand('notifyPublish', { numberOfKeys: 3, lua: PUBLISH_SCRIPT })
   command.defineCommand('notifyTick', { numberOfKeys: 1, lua: TICK_SCRIPT })
+  command.defineCommand('notifyRecent', { numberOfKeys: 1, lua: RECENT_SCRIPT })
 
   let lastLogged = 0
   const logError = (error: Error) => {
@@ -564,6 +566,17 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
         .filter((event): event is BusEvent => !!event)
         .sort((x, y) => compareEventIds(x.order, y.order))
       return { events, upTo }
+    },
+
+    async recent(topic, limit): Promise<RecentResult> {
+      const [clock, entries] = await command.notifyRecent(topicKeys(prefix, topic).stream, limit)
+      const events = entries.reverse().map(([id, fields]) => eventOfEntry(id, fields)).filter((event): event is BusEvent => !!event)
+      // A resume point for a stream of this topic: its newest event, or (when that is older) the
+      // end of the ms before the read, since whatever comes later is stamped at its ms or after.
+      const beforeRead: [number, number] = [Number(clock) - 1, MAX_SEQ]
+      const newest = events.at(-1)?.order
+      const point = newest && compareEventIds(newest, beforeRead) > 0 ? newest : beforeRead
+      return { events, newestId: `${point[0]}-${point[1]}` }
     },
 
     onEvent(listener) {

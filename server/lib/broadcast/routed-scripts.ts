@@ -24,8 +24,28 @@ if last then
 end
 local id = string.format('%d-%d', ms, n * 16384 + tonumber(ARGV[7]))
 redis.call('SET', KEYS[2], string.format('%d-%d', ms, n), 'PX', math.max(60000, tonumber(ARGV[6])))
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], id, 'topic', ARGV[1], 'event', ARGV[2], 'data', ARGV[3], 'at', ARGV[4])
-redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%d', ms - tonumber(ARGV[6])))
+redis.call('XADD', KEYS[1], id, 'topic', ARGV[1], 'event', ARGV[2], 'data', ARGV[3], 'at', ARGV[4])
+-- Trimmed exactly to the size and the age, and the newest id dropped recorded (XSETID MAXDELETEDID):
+-- Redis' max-deleted-entry-id follows XDEL only, and it is what tells a client it missed events.
+local function before(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
+  return am < bm or (am == bm and as < bs)
+end
+local dropped = false
+local excess = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[5])
+if excess > 0 then
+  local gone = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', excess)
+  dropped = gone[#gone][1]
+end
+local old = redis.call('XREVRANGE', KEYS[1], string.format('(%d-0', ms - tonumber(ARGV[6])), '-', 'COUNT', 1)
+if old[1] and (not dropped or before(dropped, old[1][1])) then dropped = old[1][1] end
+if dropped then
+  local droppedMs, droppedSeq = string.match(dropped, '^(%d+)-(%d+)$')
+  redis.call('XTRIM', KEYS[1], 'MINID', droppedMs .. '-' .. string.format('%d', tonumber(droppedSeq) + 1))
+  redis.call('XSETID', KEYS[1], id, 'MAXDELETEDID', dropped)
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 redis.call('SPUBLISH', KEYS[3], id .. '\\n' .. ARGV[2] .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[3])
 return id
@@ -40,4 +60,14 @@ export const TICK_SCRIPT = `
 local time = redis.call('TIME')
 redis.call('SPUBLISH', KEYS[1], string.format('%d', tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)))
 return 1
+`
+
+/**
+ * RECENT: a topic's newest ARGV[1] events and its master's clock, read at one instant (KEYS[1]:
+ * stream). Whatever the topic gets after this read is stamped at this ms or later.
+ */
+export const RECENT_SCRIPT = `
+local time = redis.call('TIME')
+local ms = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+return { string.format('%d', ms), redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[1]) }
 `
