@@ -163,4 +163,30 @@ describe('the routed bus on one Redis', () => {
     small.unlisten!(new Set(['few']))
     await hub.close()
   })
+
+  it('resumes a client on a topic no one here held any more: what was published meanwhile comes, once', async () => {
+    const bus = busOf()
+    buses.push(bus)
+    const hub = new BroadcastHub(bus, 60_000)
+    await bus.ready
+    const waitFor = async (sink: ReturnType<typeof recordingSink>, id: string) => {
+      const deadline = Date.now() + 5000
+      while (!sink.ids.includes(id) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    const first = recordingSink()
+    const closers: Array<() => void> = []
+    first.onClose = (callback: () => void) => void closers.push(callback)
+    await hub.subscribe(new Set(['quiet']), first)
+    const before = await bus.publish({ topic: 'quiet', event: 'message', data: 'before' })
+    await waitFor(first, before.id)
+    // The client leaves: this instance holds no topic on that master any more, its link stays open.
+    for (const close of closers) close()
+    expect(bus.health().subscriptions).toBe(0)
+    const missed = await bus.publish({ topic: 'quiet', event: 'message', data: 'missed' })
+    const back = recordingSink()
+    await hub.subscribe(new Set(['quiet']), back, before.id)
+    await waitFor(back, missed.id)
+    expect(back.ids).toEqual([missed.id])
+    await hub.close()
+  })
 })

@@ -252,6 +252,8 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
         release.offer(event)
       }
     }))
+    // What was read back waits for the masters' clocks like any event: ask the quiet ones.
+    pump()
   }
 
   function onMessage(link: Link, channel: string, message: string) {
@@ -344,7 +346,11 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
     entry.moved = new Promise(resolve => (entry.markMoved = resolve))
     entry.link = link
     link.topics.add(topic)
-    if (!release.has(link.key)) release.mark(link.key, 0)
+    if (!release.has(link.key)) {
+      // A master this instance did not listen to: it holds the others back until its first tick.
+      release.mark(link.key, 0)
+      requestTick(link)
+    }
   }
 
   function detach(topic: string, link: Link) {
