@@ -21,6 +21,7 @@ afterAll(async () => {
 function recordingSink() {
   const decoder = new TextDecoder()
   const ids: string[] = []
+  const closers: Array<() => void> = []
   const sink = {
     ids,
     closed: false,
@@ -33,7 +34,14 @@ function recordingSink() {
     end() {
       sink.closed = true
     },
-    onClose() {},
+    onClose(callback: () => void) {
+      closers.push(callback)
+    },
+    /** The client leaves (the hub hears it through onClose). */
+    leave() {
+      sink.closed = true
+      for (const close of closers.splice(0)) close()
+    },
   }
   return sink satisfies SseSink
 }
@@ -174,13 +182,11 @@ describe('the routed bus on one Redis', () => {
       while (!sink.ids.includes(id) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
     }
     const first = recordingSink()
-    const closers: Array<() => void> = []
-    first.onClose = (callback: () => void) => void closers.push(callback)
     await hub.subscribe(new Set(['quiet']), first)
     const before = await bus.publish({ topic: 'quiet', event: 'message', data: 'before' })
     await waitFor(first, before.id)
     // The client leaves: this instance holds no topic on that master any more, its link stays open.
-    for (const close of closers) close()
+    first.leave()
     expect(bus.health().subscriptions).toBe(0)
     const missed = await bus.publish({ topic: 'quiet', event: 'message', data: 'missed' })
     const back = recordingSink()
