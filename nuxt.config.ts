@@ -73,8 +73,21 @@ export default defineNuxtConfig({
       bodyLimitBytes: 64 * 1024,
       /** Redis URL (redis://host:6379/0) for a bus shared by several instances; empty = in-memory bus. */
       redisUrl: '',
-      /** The Redis stream that carries every topic's events. */
+      /** Comma-separated `host:port` seed nodes of a Redis Cluster; the bus then runs on it (routed by topic). */
+      redisClusterNodes: '',
+      /**
+       * `routed` (default): a stream and a sharded channel per topic, each instance takes only its
+       * clients' topics. `stream`: every event on one Redis stream that every instance reads (one Redis only).
+       */
+      redisBus: 'routed',
+      /** The Redis stream that carries every topic's events (`stream` bus); the prefix of the routed bus' keys. */
       redisStreamKey: 'notify:events',
+      redisKeyPrefix: 'notify',
+      /**
+       * A publish to a Redis master with replicas waits this long for one to confirm it, else 503.
+       * 0 = answer without waiting (an acknowledged event may then be lost when its master fails).
+       */
+      redisReplicaWaitMs: 1000,
       /** Server-side demo publisher feeding the `ticker` and `logs` topics of the /live page. */
       demoPublisher: true,
       demoIntervalMs: 2000,

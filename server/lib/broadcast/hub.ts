@@ -49,8 +49,10 @@ export class BroadcastHub {
     // and any replay is written, so they come after it, in order.
     const subscriber: Subscriber = { topics, sink, heartbeat, pending: [], pendingBytes: 0 }
     this.add(subscriber)
+    // Before onClose, which may run at once: every listen gets its unlisten.
+    const listening = this.bus.listen?.(topics) ?? this.bus.ready
     sink.onClose(() => this.remove(subscriber))
-    await this.bus.ready
+    await listening
 
     if (lastEventId) {
       const replay = await this.replayWhenAvailable(topics, lastEventId, sink)
@@ -65,7 +67,7 @@ export class BroadcastHub {
           if (!sink.write(event.frame)) return
           await sink.whenWritable()
         }
-        subscriber.skipUpTo = replay.events.at(-1)?.order ?? parseEventId(lastEventId)
+        subscriber.skipUpTo = parseEventId(replay.upTo ?? '') ?? replay.events.at(-1)?.order ?? parseEventId(lastEventId)
       }
     }
     const pending = subscriber.pending ?? []
@@ -152,7 +154,8 @@ export class BroadcastHub {
   }
 
   private remove(subscriber: Subscriber) {
-    this.subscribers.delete(subscriber)
+    if (!this.subscribers.delete(subscriber)) return
+    this.bus.unlisten?.(subscriber.topics)
     for (const topic of subscriber.topics) {
       const set = this.byTopic.get(topic)
       set?.delete(subscriber)
