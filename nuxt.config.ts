@@ -22,6 +22,8 @@ export default defineNuxtConfig({
     notify: {
       /** Bearer token for POST /api/notify/publish. Empty = publishing is refused (503). Never sent to the client. */
       publishToken: '',
+      /** Bearer token of GET /api/notify/metrics and the /status page; empty = the publish token. Never sent to the client. */
+      metricsToken: '',
       /** Comma-separated origins allowed to read the streams cross-origin; `*` = any (no credentials then). */
       corsOrigins: '*',
       /** Reconnect delay hint (ms) sent to EventSource clients in the `retry:` field. */

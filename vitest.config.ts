@@ -2,7 +2,10 @@ import { fileURLToPath } from 'node:url'
 import { defineVitestProject } from '@nuxt/test-utils/config'
 import { defineConfig } from 'vitest/config'
 
-const alias = { '#shared': fileURLToPath(new URL('./shared', import.meta.url)) }
+const alias = {
+  '#shared': fileURLToPath(new URL('./shared', import.meta.url)),
+  '#server': fileURLToPath(new URL('./server', import.meta.url)),
+}
 
 export default defineConfig({
   test: {

@@ -1,5 +1,6 @@
 import type { ResetPayload } from '#shared/types/notify'
 import { STREAM_EVENTS } from '#shared/utils/notify'
+import { countFramesDelivered, countReplay, countSlowConsumer } from '#server/lib/metrics'
 import type { BusEvent, EventBus, ReplayResult } from './event-bus'
 import type { EventId } from './event-id'
 import type { SseSink } from './sse-sink'
@@ -54,6 +55,7 @@ export class BroadcastHub {
     if (lastEventId) {
       const replay = await this.replayWhenAvailable(topics, lastEventId, sink)
       if (!replay) return
+      countReplay('reset' in replay ? 'reset' : 'replayed')
       if ('reset' in replay) {
         sink.write(resetFrame(replay.reset, replay.newestId))
         subscriber.skipUpTo = parseEventId(replay.newestId)
@@ -81,6 +83,7 @@ export class BroadcastHub {
     for (const subscriber of subscribers) {
       if (this.deliver(subscriber, event)) delivered++
     }
+    countFramesDelivered(delivered)
     return delivered
   }
 
@@ -112,7 +115,10 @@ export class BroadcastHub {
       subscriber.pending.push(event)
       subscriber.pendingBytes += event.frame.byteLength
       // Live events pile up behind a replay the client reads too slowly: cut it off, it will resume.
-      if (subscriber.pendingBytes > this.maxQueuedBytes) subscriber.sink.end()
+      if (subscriber.pendingBytes > this.maxQueuedBytes) {
+        countSlowConsumer()
+        subscriber.sink.end()
+      }
       return true
     }
     if (subscriber.skipUpTo) {

@@ -1,3 +1,4 @@
+import { countSlowConsumer } from '#server/lib/metrics'
 import { COUNTING_LIMITS, countingFrames, resumeAt } from './counting'
 
 /**
@@ -23,7 +24,10 @@ export const countingStreamHandler = defineEventHandler(async (event) => {
   const pushNext = () => {
     if (next > total) return
     // h3 writes without regard to backpressure: cut off a reader this far behind instead of queueing.
-    if ((event.node.res.writableLength ?? 0) > config.maxQueuedBytes) return end()
+    if ((event.node.res.writableLength ?? 0) > config.maxQueuedBytes) {
+      countSlowConsumer()
+      return end()
+    }
     const n = next++
     const frames = countingFrames(n, total)
     if (n === first) frames[0]!.retry = config.retryMs

@@ -14,7 +14,7 @@ function expectedDigest(token: string): Promise<ArrayBuffer> {
  * Compares SHA-256 digests, byte by byte, always all 32 bytes: the time taken says nothing about how
  * much of the token was right, nor its length. Web Crypto, so it runs on every Nitro preset.
  */
-async function tokensMatch(given: string, expected: string): Promise<boolean> {
+export async function tokensMatch(given: string, expected: string): Promise<boolean> {
   const left = new Uint8Array(await digest(given))
   const right = new Uint8Array(await expectedDigest(expected))
   let difference = 0

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { H3Event } from 'h3'
+import { countSlowConsumer } from '#server/lib/metrics'
 import { requestSignal } from './request-signal'
 import { onceClosed } from './response-closed'
 
@@ -57,6 +58,7 @@ function createNodeSink(res: ServerResponse, maxQueuedBytes: number): SseSink {
     write(chunk) {
       if (notifier.closed) return false
       if (res.writableLength > maxQueuedBytes) {
+        countSlowConsumer()
         res.destroy()
         notifier.fire()
         return false
@@ -118,6 +120,7 @@ function createWebSink(maxQueuedBytes: number, signal?: AbortSignal): SseSink {
     write(chunk) {
       if (notifier.closed) return false
       if ((controller.desiredSize ?? 0) <= 0) {
+        countSlowConsumer()
         shut('error')
         return false
       }

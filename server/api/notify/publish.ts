@@ -2,11 +2,13 @@ import type { PublishResult } from '#shared/types/notify'
 
 /** `POST /api/notify/publish`: one event to every subscriber of its topic, on every instance. */
 export default defineEventHandler(async (event): Promise<PublishResult> => {
+  const acknowledged = startPublishTimer()
   assertMethod(event, 'POST')
   await requirePublishToken(event)
   const body = await readPublishBody(event, useNotifyConfig().bodyLimitBytes)
   const hub = useBroadcastHub()
   // The schema has made sure `data` is there; it may be any JSON value, null included.
   const published = await hub.bus.publish({ ...body, data: body.data })
+  acknowledged()
   return { id: published.id, topic: published.topic, delivered: hub.subscriberCount(published.topic) }
 })

@@ -1,0 +1,41 @@
+import type { H3Event } from 'h3'
+
+/**
+ * The token a request carries, from the sources every route reads, in order: `Authorization:
+ * Bearer`, the `notify_token` cookie, `?access_token=` (EventSource can set neither header nor
+ * cookie for another origin).
+ */
+function requestToken(event: H3Event): string | undefined {
+  const header = /^Bearer\s+(.+)$/i.exec(getRequestHeader(event, 'authorization') ?? '')?.[1]?.trim()
+  if (header) return header
+  const cookie = getCookie(event, 'notify_token')
+  if (cookie) return cookie
+  const query = getQuery(event).access_token
+  return typeof query === 'string' && query !== '' ? query : undefined
+}
+
+/**
+ * Operators only (metrics, the /status stats topic): the token is NUXT_NOTIFY_METRICS_TOKEN when
+ * set, else the publish token. 503 when neither is configured, 401 (with WWW-Authenticate) when the
+ * token is missing or wrong; compared in constant time.
+ */
+export async function requireAdminToken(event: H3Event): Promise<void> {
+  const { metricsToken, publishToken } = useNotifyConfig()
+  const expected = String(metricsToken || publishToken || '')
+  if (!expected) {
+    throw createError({
+      statusCode: 503,
+      statusMessage: 'Service Unavailable',
+      message: 'No admin token is configured. Set NUXT_NOTIFY_METRICS_TOKEN (or NUXT_NOTIFY_PUBLISH_TOKEN) and restart the server.',
+    })
+  }
+  const given = requestToken(event)
+  if (!given || !(await tokensMatch(given, expected))) {
+    setResponseHeader(event, 'www-authenticate', 'Bearer realm="notify"')
+    throw createError({
+      statusCode: 401,
+      statusMessage: 'Unauthorized',
+      message: given ? 'The admin token is wrong.' : 'Missing admin token: send "Authorization: Bearer <token>".',
+    })
+  }
+}
