@@ -79,6 +79,8 @@ describe('/live as the use cases look, in Chromium', () => {
     const page = await createPage('/live')
     await expect.poll(() => page.getByTestId('ticker-card').count(), { timeout: 10_000 }).toBe(3)
     await expect.poll(() => page.getByTestId('log-line').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(12)
+    // In English: this machine's Chromium may have no CJK font to draw the default Chinese with.
+    await page.getByTestId('language').click()
     await screenshot(page, 'live-light')
     await page.emulateMedia({ colorScheme: 'dark' })
     await screenshot(page, 'live-dark')

@@ -45,6 +45,8 @@ describe('the status page in Chromium', () => {
 
     // Light, dark, and a phone's width: drawn, nothing to scroll sideways.
     await expect.poll(points, { timeout: 10_000 }).toBeGreaterThanOrEqual(5)
+    // In English: this machine's Chromium may have no CJK font to draw the default Chinese with.
+    await page.getByTestId('language').click()
     await screenshot(page, 'status-light')
     const background = () => page.evaluate(() => getComputedStyle(document.querySelector('#__nuxt > div')!).backgroundColor)
     const light = await background()

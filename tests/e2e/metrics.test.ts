@@ -17,7 +17,7 @@ const scrapeUntil = (predicate: (s: Scrape) => boolean) => eventually(() => scra
 
 describe('GET /api/notify/metrics', () => {
   it('answers 401 with a JSON body and WWW-Authenticate without the admin token, or with a wrong one', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic dGVzdA==' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic dGVzdA==' }] as Record<string, string>[]) {
       const response = await fetch('/api/notify/metrics', { headers })
       expect(response.status).toBe(401)
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/)
