@@ -19,21 +19,16 @@ export default defineNitroPlugin((nitroApp) => {
       const { bus } = useBroadcastHub()
       return { ...bus.health(), published: bus.publishedCount }
     },
-    publishDuration: useNotifyMetrics().publishDuration,
   })
-  let closed = false
 
-  const timer = setInterval(async () => {
+  const timer = setInterval(() => {
     const hub = useBroadcastHub()
-    const sample = await next(hub.subscriberCount(ADMIN_STATS_TOPIC) > 0)
-    if (!sample || closed) return
+    const sample = next(hub.subscriberCount(ADMIN_STATS_TOPIC) > 0)
+    if (!sample) return
     const payload: BroadcastPayload<AdminStatsSample> = { topic: ADMIN_STATS_TOPIC, data: sample, at: new Date(sample.at).toISOString() }
     // Order [0, 0]: not an event of the bus; a subscriber still skipping up to its replay would skip it.
     hub.dispatch({ id: '', order: [0, 0], topic: ADMIN_STATS_TOPIC, event: 'message', frame: encodeFrame({ data: JSON.stringify(payload) }), at: sample.at })
   }, ADMIN_STATS_INTERVAL_MS)
   if (typeof timer === 'object' && 'unref' in timer) timer.unref()
-  nitroApp.hooks.hook('close', () => {
-    closed = true
-    clearInterval(timer)
-  })
+  nitroApp.hooks.hook('close', () => clearInterval(timer))
 })

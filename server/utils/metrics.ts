@@ -1,10 +1,12 @@
+import { countPublishDuration } from '../lib/metrics'
 import { type NotifyMetrics, createNotifyMetrics } from '../lib/metrics/prometheus'
 
 let metrics: NotifyMetrics | undefined
 
 /**
- * The process's Prometheus registry, made on first use (first scrape, first publish or first stats
- * sample): it reads the open streams and the bus when scraped and keeps no state of its own.
+ * The process's Prometheus registry, made on first use (the first scrape or publish), so prom-client
+ * loads with those routes only: it reads the open streams, the bus and the plain counts when
+ * scraped and keeps no state of its own but the publish histogram.
  */
 export function useNotifyMetrics(): NotifyMetrics {
   metrics ??= createNotifyMetrics({
@@ -19,6 +21,10 @@ export function useNotifyMetrics(): NotifyMetrics {
 
 /** Starts timing one publish; call the result once the bus has acknowledged it. */
 export function startPublishTimer(): () => void {
-  const end = useNotifyMetrics().publishDuration.startTimer()
-  return () => void end()
+  const started = performance.now()
+  return () => {
+    const seconds = (performance.now() - started) / 1000
+    useNotifyMetrics().publishDuration.observe(seconds)
+    countPublishDuration(seconds)
+  }
 }

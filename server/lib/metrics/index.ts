@@ -26,6 +26,9 @@ export type ReplayResultKind = typeof REPLAY_RESULTS[number]
 const counts = {
   framesDelivered: 0,
   slowConsumers: 0,
+  /** Publishes timed from request to bus acknowledgement, and their total time (the stats sample's mean). */
+  publishes: 0,
+  publishSeconds: 0,
   replays: { replayed: 0, reset: 0 } satisfies Record<ReplayResultKind, number>,
   refusals: { caps: 0, shutdown: 0, 401: 0, 403: 0 } satisfies Record<StreamRefusalReason, number>,
 }
@@ -40,6 +43,12 @@ export function countSlowConsumer(): void {
   counts.slowConsumers++
 }
 
+/** One publish acknowledged by the bus, `seconds` after its request reached the handler. */
+export function countPublishDuration(seconds: number): void {
+  counts.publishes++
+  counts.publishSeconds += seconds
+}
+
 export function countReplay(result: ReplayResultKind): void {
   counts.replays[result]++
 }
@@ -52,6 +61,8 @@ export function countRefusal(reason: StreamRefusalReason): void {
 export type NotifyCounts = Readonly<{
   framesDelivered: number
   slowConsumers: number
+  publishes: number
+  publishSeconds: number
   replays: Readonly<Record<ReplayResultKind, number>>
   refusals: Readonly<Record<StreamRefusalReason, number>>
 }>

@@ -1,12 +1,10 @@
 import type { AdminStatsSample } from '#shared/types/admin-stats'
 import type { BusStatus } from '#shared/types/notify'
-import type { Histogram } from 'prom-client'
 import { readCounts } from './index'
 
 export interface StatsSources {
   openStreamsByRoute(): Record<string, number>
   bus(): BusStatus & { published: number }
-  publishDuration: Histogram
 }
 
 interface Totals {
@@ -25,19 +23,14 @@ interface Totals {
 export function createStatsSampler(sources: StatsSources) {
   let last: Totals | undefined
 
-  async function totals(): Promise<Totals> {
-    let latencySeconds = 0
-    let latencyCount = 0
-    for (const { metricName, value } of (await sources.publishDuration.get()).values) {
-      if (metricName?.endsWith('_sum')) latencySeconds = value
-      else if (metricName?.endsWith('_count')) latencyCount = value
-    }
-    return { at: Date.now(), published: sources.bus().published, delivered: readCounts().framesDelivered, latencySeconds, latencyCount }
+  function totals(): Totals {
+    const counts = readCounts()
+    return { at: Date.now(), published: sources.bus().published, delivered: counts.framesDelivered, latencySeconds: counts.publishSeconds, latencyCount: counts.publishes }
   }
 
   /** The sample since the previous call, when `wanted` (building it walks every open stream); else only moves on. */
-  return async function next(wanted: boolean): Promise<AdminStatsSample | undefined> {
-    const now = await totals()
+  return function next(wanted: boolean): AdminStatsSample | undefined {
+    const now = totals()
     const before = last ?? now
     last = now
     if (!wanted) return undefined
