@@ -7,7 +7,8 @@ import { countRefusal } from '#server/lib/metrics'
  * refusal). Once access is merged, list `admin:stats` as a private topic and delete this file.
  */
 export default defineEventHandler(async (event) => {
-  if (event.path.split('?', 1)[0]!.replace(/\/+$/, '') !== '/api/notify/events') return
+  // Every request passes here: one prefix test for all but the events route.
+  if (!event.path.startsWith('/api/notify/events') || event.path.split('?', 1)[0]!.replace(/\/+$/, '') !== '/api/notify/events') return
   const topic = getQuery(event).topic
   if (!(Array.isArray(topic) ? topic : [topic]).includes(ADMIN_STATS_TOPIC)) return
   try {

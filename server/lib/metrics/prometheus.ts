@@ -26,8 +26,12 @@ const ROUTES = ['broadcast', 'counting'] as const
 export function createNotifyMetrics(sources: MetricsSources): NotifyMetrics {
   const registry = new Registry()
   const registers = [registry]
-  // process_resident_memory_bytes, nodejs_eventloop_lag_*, heap, handles, GC: prom-client's own.
-  collectDefaultMetrics({ register: registry })
+  // process_resident_memory_bytes, nodejs_eventloop_lag_*, heap, handles, GC: prom-client's own,
+  // where the runtime has the process APIs they read (Workers lack process.cpuUsage, for one).
+  try {
+    collectDefaultMetrics({ register: registry })
+  }
+  catch { /* without them the notify series still answer */ }
 
   new Gauge({
     name: 'notify_streams_open',
