@@ -23,8 +23,9 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts', 'tests/browser/**/*.test.ts', 'tests/reliability/**/*.test.ts'],
           environment: 'node',
-          // One production build for every e2e file; each file then starts its own server on a free port.
-          globalSetup: ['tests/support/build-once.ts'],
+          // redis-server and Chromium present (installed with apt where it can), then one production
+          // build for every e2e file; each file then starts its own server on a free port.
+          globalSetup: ['tests/support/preflight.ts', 'tests/support/build-once.ts'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
         },

@@ -14,9 +14,9 @@
  * (or `node .ci/presets/check.ts bun deno-server` for some presets). Logs: .ci/presets/logs/.
  */
 import type { ChildProcess } from 'node:child_process'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import type { WriteStream } from 'node:fs'
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { delimiter, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -37,6 +37,8 @@ interface Preset {
   serverless?: true
   /** False where the broadcast stream can't run (Workers): then it must answer 501, cleanly. */
   broadcast?: false
+  /** Binaries from .ci/presets/node_modules/.bin this preset runs on (installed by `npm ci --prefix .ci/presets`). */
+  runtimes?: string[]
   /** How the built output is run: the command, its cwd, and extra env. */
   run: (port: number, inspectorPort: number) => { cmd: string, args: string[], cwd: string, env?: Record<string, string> }
 }
@@ -67,11 +69,13 @@ const PRESETS: Preset[] = [
   {
     name: 'bun',
     detectsDisconnect: true,
+    runtimes: ['bun'],
     run: () => ({ cmd: bin('bun'), args: ['.output/server/index.mjs'], cwd: root }),
   },
   {
     name: 'deno-server',
     detectsDisconnect: true,
+    runtimes: ['deno'],
     run: () => ({
       cmd: bin('deno'),
       args: ['task', '--config', './deno.json', 'start'],
@@ -84,6 +88,7 @@ const PRESETS: Preset[] = [
     serverless: true,
     detectsDisconnect: true,
     broadcast: false,
+    runtimes: ['wrangler'],
     run: (port, inspectorPort) => ({
       cmd: bin('wrangler'),
       // The build wrote .output/server/wrangler.json (nitro.cloudflare.deployConfig in nuxt.config.ts):
@@ -127,6 +132,8 @@ function runToEnd(cmd: string, args: string[], env: Record<string, string>, logF
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d))
     child.stderr.on('data', (d: Buffer) => (out += d))
+    // A missing binary (ENOENT) is an 'error' and a 'close' with no code: the log says which.
+    child.on('error', error => (out += `\n${cmd} could not be started: ${error.message}\n`))
     child.on('close', (code) => {
       writeFileSync(logFile, out)
       resolve(code ?? 1)
@@ -149,6 +156,10 @@ class Server {
     child.stdout!.on('data', collect)
     child.stderr!.on('data', collect)
     child.on('exit', code => (this.exited = code))
+    child.on('error', (error) => {
+      collect(Buffer.from(`could not be started: ${error.message}\n`))
+      this.exited = null
+    })
   }
 
   get output() {
@@ -350,7 +361,7 @@ async function runPreset(preset: Preset): Promise<Result> {
   const base = `http://${HOST}:${port}`
   try {
     for (;;) {
-      if (!server.alive) return { ...result, error: `exited before it was ready, see logs/${preset.name}-run.log` }
+      if (!server.alive) return { ...result, error: `exited before it was ready: ${server.output.trim().split('\n').slice(-3).join(' | ')} (logs/${preset.name}-run.log)` }
       if (Date.now() - t > 90_000) return { ...result, error: 'not ready within 90 s' }
       try {
         if ((await fetch(`${base}/api/health`)).status === 200) break
@@ -369,6 +380,25 @@ async function runPreset(preset: Preset): Promise<Result> {
   }
 }
 
+const INSTALL_TIMEOUT_MS = 10 * 60_000
+
+/**
+ * The runtimes come from .ci/presets' own lockfile. Where they are not installed yet, install them
+ * (one line, npm's output in logs/), or stop at once with the command, instead of failing per preset.
+ */
+function provideRuntimes(presets: Preset[]) {
+  const missing = [...new Set(presets.flatMap(p => p.runtimes ?? []))].filter(name => !existsSync(bin(name)))
+  if (!missing.length) return
+  console.log(`presets check: installing the runtimes (${missing.join(', ')}) with npm ci --prefix .ci/presets`)
+  const npm = spawnSync('npm', ['ci', '--prefix', here, '--no-audit', '--no-fund'], { encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS, env: { ...process.env, PATH } })
+  writeFileSync(join(logDir, 'npm-ci.log'), `${npm.stdout ?? ''}${npm.stderr ?? ''}`)
+  const still = missing.filter(name => !existsSync(bin(name)))
+  if (npm.error || npm.status !== 0 || still.length) {
+    const why = npm.error?.message ?? (npm.status !== 0 ? `npm ci exited ${npm.status} (see .ci/presets/logs/npm-ci.log)` : `still missing: ${still.join(', ')}`)
+    throw new Error(`The preset runtimes could not be installed: ${why}. Run: npm ci --prefix .ci/presets`)
+  }
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
 async function main() {
@@ -376,6 +406,7 @@ async function main() {
   const presets = wanted.length ? PRESETS.filter(p => wanted.includes(p.name)) : PRESETS
   if (wanted.length && presets.length !== wanted.length) throw new Error(`unknown preset in ${wanted.join(', ')}; known: ${PRESETS.map(p => p.name).join(', ')}`)
   mkdirSync(logDir, { recursive: true })
+  provideRuntimes(presets)
   const started = Date.now()
   const results: Result[] = []
   for (const preset of presets) {

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { rootDir } from './server'
+import { rootDir } from './root'
 
 export async function freePort(): Promise<number> {
   const server = createServer()
@@ -13,18 +13,70 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs} ms`)
-    await new Promise(resolve => setTimeout(resolve, 100))
+/** Resolves with `value` after `ms`, so no single probe can hold a wait past its deadline. */
+function after<T>(ms: number, value: T): Promise<T> {
+  return new Promise(resolve => setTimeout(resolve, ms, value).unref())
+}
+
+/**
+ * Waits until `check` holds for a process just spawned, or fails with what went wrong: the
+ * process's own spawn error (ENOENT when the binary is missing), its exit before it was ready
+ * (with the tail of its output), or the deadline. Every probe gets a deadline of its own too.
+ */
+export async function waitForProcess(child: ChildProcess, what: string, check: () => Promise<boolean>, output: () => string = () => '', timeoutMs = 20_000): Promise<void> {
+  let failure: Error | undefined
+  const tail = () => output().trim().split('\n').slice(-20).join('\n')
+  const onError = (error: Error) => (failure ??= new Error(`${what} could not be started: ${error.message}`))
+  const onExit = (code: number | null, signal: string | null) => (failure ??= new Error(`${what} exited (${signal ?? `code ${code}`}) before it was ready${tail() ? `:\n${tail()}` : ''}`))
+  child.once('error', onError)
+  child.once('exit', onExit)
+  try {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      if (failure) throw failure
+      if (await Promise.race([check().catch(() => false), after(2000, false)])) return
+      if (failure) throw failure
+      if (Date.now() > deadline) throw new Error(`${what} was not ready within ${timeoutMs} ms${tail() ? `; its output:\n${tail()}` : ''}`)
+      await after(100, undefined)
+    }
+  }
+  finally {
+    child.off('exit', onExit)
   }
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
+  return child.exitCode !== null || child.signalCode !== null || child.pid === undefined
     ? Promise.resolve()
     : new Promise(resolve => child.once('exit', () => resolve()))
+}
+
+/** Stops a child: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
+async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
+  child.kill('SIGTERM')
+  if (await Promise.race([exited(child).then(() => true), after(graceMs, false)])) return
+  child.kill('SIGKILL')
+  await exited(child)
+}
+
+/** PING over a plain socket (no redis-cli needed): true on +PONG. */
+function redisPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    let reply = ''
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(1000, () => done(false))
+    socket.once('error', () => done(false))
+    socket.once('connect', () => socket.write('PING\r\n'))
+    socket.on('data', (chunk) => {
+      reply += chunk
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'))
+    })
+  })
 }
 
 export interface RedisServer {
@@ -43,25 +95,19 @@ export async function startRedis(): Promise<RedisServer> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'notify-redis-'))
   let child: ChildProcess | undefined
-  const ping = () => new Promise<boolean>((resolve) => {
-    const probe = spawn('redis-cli', ['-p', String(port), 'ping'])
-    let out = ''
-    probe.stdout.on('data', (chunk) => {
-      out += chunk
-    })
-    probe.on('exit', () => resolve(out.trim() === 'PONG'))
-  })
   const redis: RedisServer = {
     url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' })
-      await waitFor(ping, 'redis-server')
+      let output = ''
+      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: ['ignore', 'pipe', 'pipe'] })
+      child.stdout!.on('data', chunk => (output += chunk))
+      child.stderr!.on('data', chunk => (output += chunk))
+      await waitForProcess(child, `redis-server on port ${port}`, () => redisPing(port), () => output)
     },
     async stop() {
       if (!child) return
-      child.kill('SIGTERM')
-      await exited(child)
+      await stopProcess(child)
       child = undefined
     },
     async dispose() {
@@ -96,14 +142,18 @@ export async function startInstance(env: Record<string, string>): Promise<AppIns
   })
   const url = `http://127.0.0.1:${port}`
   // Up, and its bus ready (on Redis: its reading loop has its place in the stream).
-  await waitFor(async () => (await (await fetch(`${url}/api/health`)).json()).status === 'ok', `the app on port ${port}`)
+  const healthy = async () => (await (await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) })).json()).status === 'ok'
+  try {
+    await waitForProcess(child, `the app on port ${port}`, healthy, () => logs)
+  }
+  catch (error) {
+    await stopProcess(child)
+    throw error
+  }
   return {
     url,
     child,
     logs: () => logs,
-    async stop() {
-      child.kill('SIGTERM')
-      await exited(child)
-    },
+    stop: () => stopProcess(child),
   }
 }

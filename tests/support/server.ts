@@ -1,12 +1,8 @@
-import { fileURLToPath } from 'node:url'
 import { setup } from '@nuxt/test-utils/e2e'
+import { chromiumLaunch } from './chromium'
+import { rootDir } from './root'
 
-export const rootDir = fileURLToPath(new URL('../..', import.meta.url))
-
-export const chromiumLaunch = {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-}
+export { chromiumLaunch, rootDir }
 
 /**
  * Starts the production build (built once by build-once.ts) for this test file, with runtime

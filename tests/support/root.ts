@@ -1,0 +1,4 @@
+import { fileURLToPath } from 'node:url'
+
+/** The repository root, with a trailing slash. */
+export const rootDir = fileURLToPath(new URL('../..', import.meta.url))
