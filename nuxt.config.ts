@@ -70,6 +70,9 @@ export default defineNuxtConfig({
   nitro: {
     // SSE must never be compressed or buffered on the way out.
     compressPublicAssets: false,
+    // server/lib/** imports what it uses: no auto-import is injected there, so a lib file that
+    // leans on one fails (the tests run every path) instead of quietly depending on the facade.
+    imports: { exclude: [/[\\/]server[\\/]lib[\\/]/] },
     // Only read by the aws-lambda preset (`npm run build:aws-lambda`): without response streaming
     // Lambda buffers the whole response, which an event stream never finishes. On by default;
     // NITRO_AWS_LAMBDA_STREAMING=false builds the buffered variant.

@@ -1,3 +1,5 @@
+import { DEMO_TOPICS, STREAM_EVENTS } from '#shared/utils/notify'
+
 /**
  * Feeds the /live page: a price ticker on `ticker` and a log line on `logs` every `demoIntervalMs`.
  * Turn it off with NUXT_NOTIFY_DEMO_PUBLISHER=false; never started on Cloudflare Workers.
@@ -17,9 +19,9 @@ export default defineNitroPlugin((nitroApp) => {
     const symbol = SYMBOLS[tick % SYMBOLS.length]!
     const price = prices[symbol] = Math.max(1, prices[symbol]! * (1 + (Math.random() - 0.5) / 50))
     const { bus } = useBroadcastHub()
-    void bus.publish({ topic: 'ticker', event: 'message', data: { symbol, price: Number(price.toFixed(2)) } })
+    void bus.publish({ topic: DEMO_TOPICS.ticker, event: STREAM_EVENTS.message, data: { symbol, price: Number(price.toFixed(2)) } })
     const level = LEVELS[tick % LEVELS.length]!
-    void bus.publish({ topic: 'logs', event: 'message', data: { level, line: `demo worker heartbeat #${tick}` } })
+    void bus.publish({ topic: DEMO_TOPICS.logs, event: STREAM_EVENTS.message, data: { level, line: `demo worker heartbeat #${tick}` } })
   }, demoIntervalMs)
   if (typeof timer === 'object' && 'unref' in timer) timer.unref()
   nitroApp.hooks.hook('close', () => clearInterval(timer))

@@ -1,6 +1,4 @@
-import { BroadcastHub } from './broadcast-hub'
-import { createMemoryBus } from './memory-bus'
-import { createRedisBus } from './redis-bus'
+import { BroadcastHub, createMemoryBus, createRedisBus } from '#server/lib/broadcast'
 
 let hub: BroadcastHub | undefined
 

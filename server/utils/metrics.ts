@@ -1,12 +1,11 @@
-import { countPublishDuration } from '../lib/metrics'
-import { type NotifyMetrics, createNotifyMetrics } from '../lib/metrics/prometheus'
+import type { H3Event } from 'h3'
+import { type NotifyMetrics, countPublishDuration, createNotifyMetrics, requireAdminToken as checkAdminToken } from '#server/lib/metrics'
 
 let metrics: NotifyMetrics | undefined
 
 /**
- * The process's Prometheus registry, made on first use (the first scrape or publish), so prom-client
- * loads with those routes only: it reads the open streams, the bus and the plain counts when
- * scraped and keeps no state of its own but the publish histogram.
+ * The process's Prometheus registry (server/lib/metrics), made once: it reads the open streams,
+ * the bus and the plain counts when scraped and keeps no state of its own but the publish histogram.
  */
 export function useNotifyMetrics(): NotifyMetrics {
   metrics ??= createNotifyMetrics({
@@ -27,4 +26,10 @@ export function startPublishTimer(): () => void {
     useNotifyMetrics().publishDuration.observe(seconds)
     countPublishDuration(seconds)
   }
+}
+
+/** Operators only: NUXT_NOTIFY_METRICS_TOKEN when set, else the publish token (401 without, 503 when neither is set). */
+export function requireAdminToken(event: H3Event): Promise<void> {
+  const { metricsToken, publishToken } = useNotifyConfig()
+  return checkAdminToken(event, String(metricsToken || publishToken || ''))
 }

@@ -35,12 +35,21 @@ export interface ResetPayload {
   oldestId?: string
 }
 
-/** Body of `POST /api/notify/publish`. */
+/**
+ * Body of `POST /api/notify/publish`, the one definition of it: the server's schema is checked
+ * against it, the bus publishes it (defaults filled in), the page's form and the tests send it.
+ */
 export interface PublishRequest<T = unknown> {
+  /** Default `broadcast`. */
   topic?: string
+  /** The SSE event name; default `message`. */
   event?: string
+  /** Any JSON value, null included; required. */
   data: T
 }
+
+/** A publish request as the bus takes it: topic and event name filled in. */
+export type PublishInput = Required<PublishRequest>
 
 /** Answer of `POST /api/notify/publish`. */
 export interface PublishResult {

@@ -6,12 +6,25 @@ export const STREAM_EVENTS = {
   done: 'done',
   /** The client's Last-Event-ID is older than the history. */
   reset: 'reset',
+  /** The event name of a publish that names none: EventSource's `onmessage`. */
+  message: 'message',
+  /** A publisher's own event name that the /live page listens for besides `message`. */
+  alert: 'alert',
 } as const
 
-export const DEFAULT_TOPIC = 'broadcast'
+/**
+ * Topics of the demo: `broadcast`, the default of both the stream and a publish, and the two the
+ * server's demo publisher feeds for the /live page.
+ */
+export const DEMO_TOPICS = { broadcast: 'broadcast', ticker: 'ticker', logs: 'logs' } as const
+
+export const DEFAULT_TOPIC = DEMO_TOPICS.broadcast
 
 /** Topic and event names: no whitespace, no CR/LF/NUL, nothing that could break an SSE field. */
 export const NAME_PATTERN = /^[\w.:-]{1,128}$/
+
+/** What NAME_PATTERN asks for, in the words of every error that refuses a name. */
+export const NAME_RULE = 'must be 1 to 128 letters, digits or "._:-"'
 
 export function countingMessage(n: number): string {
   return `这是第${n}次发送的SSE数据`

@@ -1,11 +1,10 @@
 import { createPage, getBrowser, url } from '@nuxt/test-utils/e2e'
 import { describe, expect, it } from 'vitest'
 import { pageProblems, unfoldRawHistory } from '../support/page'
-import { publish } from '../support/publish'
 import { TOKEN, setupServer } from '../support/server'
 
 // The demo publisher on, fast, to show the page is fed without anyone publishing.
-await setupServer({ NUXT_NOTIFY_DEMO_PUBLISHER: 'true', NUXT_NOTIFY_DEMO_INTERVAL_MS: '300' }, { browser: true })
+const { publish } = await setupServer({ NUXT_NOTIFY_DEMO_PUBLISHER: 'true', NUXT_NOTIFY_DEMO_INTERVAL_MS: '300' }, { browser: true })
 
 const history = '[data-testid=history]'
 

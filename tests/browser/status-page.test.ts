@@ -1,11 +1,10 @@
 import { createPage } from '@nuxt/test-utils/e2e'
 import { describe, expect, it } from 'vitest'
 import { fitsWidth, pageProblems, screenshot } from '../support/page'
-import { publish } from '../support/publish'
 import { TOKEN, setupServer } from '../support/server'
 import { openSse } from '../support/sse'
 
-await setupServer({ NUXT_NOTIFY_HEARTBEAT_MS: '60000' }, { browser: true })
+const { publish } = await setupServer({ NUXT_NOTIFY_HEARTBEAT_MS: '60000' }, { browser: true })
 
 describe('the status page in Chromium', () => {
   it('asks for the admin token, then charts this instance live, second by second', async () => {

@@ -1,13 +1,13 @@
-import { $fetch, fetch } from '@nuxt/test-utils/e2e'
+import { fetch } from '@nuxt/test-utils/e2e'
 import { describe, expect, it } from 'vitest'
-import type { BroadcastPayload, NotifyStats } from '#shared/types/notify'
-import { publish, publishRaw } from '../support/publish'
+import type { BroadcastPayload } from '#shared/types/notify'
 import { setupServer, TOKEN } from '../support/server'
 import { eventually, json, openSse } from '../support/sse'
 
-await setupServer({ NUXT_NOTIFY_HISTORY_SIZE: '20', NUXT_NOTIFY_HEARTBEAT_MS: '60000' })
+const app = await setupServer({ NUXT_NOTIFY_HISTORY_SIZE: '20', NUXT_NOTIFY_HEARTBEAT_MS: '60000' })
+const { publish, publishRaw } = app
 
-const stats = () => $fetch<NotifyStats>('/api/notify/stats')
+const stats = () => app.stats()
 const subscribersOf = (topic: string) => stats().then(s => s.connections.byTopic[topic] ?? 0)
 
 /** Subscribes and waits until the server has registered the subscriber. */

@@ -1,12 +1,12 @@
-import { $fetch, fetch } from '@nuxt/test-utils/e2e'
+import { fetch } from '@nuxt/test-utils/e2e'
 import { describe, expect, it } from 'vitest'
-import type { CountingPayload, NotifyStats } from '#shared/types/notify'
+import type { CountingPayload } from '#shared/types/notify'
 import { eventually, json, openSse } from '../support/sse'
 import { setupServer } from '../support/server'
 
-await setupServer({ NUXT_NOTIFY_RETRY_MS: '2500' })
+const app = await setupServer({ NUXT_NOTIFY_RETRY_MS: '2500' })
 
-const openCounting = () => $fetch<NotifyStats>('/api/notify/stats').then(stats => stats.connections.byRoute.counting ?? 0)
+const openCounting = () => app.stats().then(stats => stats.connections.byRoute.counting ?? 0)
 
 describe('GET /api/notify/stream', () => {
   it('streams numbered JSON messages, a customEvent after every 10th, then done, then ends', async () => {

@@ -2,7 +2,6 @@ import { fetch } from '@nuxt/test-utils/e2e'
 import { describe, expect, it } from 'vitest'
 import { ADMIN_STATS_TOPIC } from '#shared/utils/admin-stats'
 import { type Scrape, scrape } from '../support/metrics'
-import { publish } from '../support/publish'
 import { setupServer } from '../support/server'
 import { eventually, openSse } from '../support/sse'
 
@@ -10,7 +9,7 @@ import { eventually, openSse } from '../support/sse'
 // name must not show up in any label, whatever the metrics count about it.
 const PRIVATE = 'secret-room-7f3a'
 const MAX_STREAMS = 6
-await setupServer({ NUXT_NOTIFY_PRIVATE_TOPICS: PRIVATE, NUXT_NOTIFY_MAX_STREAMS: String(MAX_STREAMS), NUXT_NOTIFY_HEARTBEAT_MS: '60000' })
+const { publish } = await setupServer({ NUXT_NOTIFY_PRIVATE_TOPICS: PRIVATE, NUXT_NOTIFY_MAX_STREAMS: String(MAX_STREAMS), NUXT_NOTIFY_HEARTBEAT_MS: '60000' })
 
 /** Scrapes until `predicate` holds: the registry counts what the server did, which may lag a request by a tick. */
 const scrapeUntil = (predicate: (s: Scrape) => boolean) => eventually(() => scrape(), predicate)

@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import type { BroadcastPayload, HealthStatus } from '#shared/types/notify'
-import { publishTo, statsOf } from '../support/instance-api'
+import type { BroadcastPayload, HealthStatus, PublishResult } from '#shared/types/notify'
 import { type AppInstance, startInstance, startRedis } from '../support/processes'
 import { TOKEN } from '../support/server'
 import { eventually, json, openSse } from '../support/sse'
@@ -19,14 +18,8 @@ afterAll(async () => {
   await redis.dispose()
 })
 
-const publishOn = (instance: AppInstance, body: unknown) => fetch(`${instance.url}/api/notify/publish`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', 'authorization': `Bearer ${TOKEN}` },
-  body: JSON.stringify(body),
-})
-const publish = (instance: AppInstance, body: { topic: string, data: unknown }) => publishTo(instance.url, body)
 const get = <T>(instance: AppInstance, path: string) => fetch(`${instance.url}${path}`).then(response => response.json() as Promise<T>)
-const subscribers = (instance: AppInstance, topic: string) => statsOf(instance.url).then(stats => stats.connections.byTopic[topic] ?? 0)
+const subscribers = (instance: AppInstance, topic: string) => instance.stats().then(stats => stats.connections.byTopic[topic] ?? 0)
 
 async function subscribe(instance: AppInstance, topic: string, lastEventId?: string) {
   const before = await subscribers(instance, topic)
@@ -42,7 +35,7 @@ describe('the broadcast bus on Redis, two instances', () => {
 
   it('delivers a publish on A to subscribers on A and on B, with the same id', async () => {
     const [onA, onB] = [await subscribe(a, 'fan'), await subscribe(b, 'fan')]
-    const result = await publish(a, { topic: 'fan', data: { hello: 'from A' } })
+    const result = await a.publish({ topic: 'fan', data: { hello: 'from A' } })
     for (const stream of [onA, onB]) {
       await stream.until(s => s.events.length === 1)
       expect(stream.events[0]!.id).toBe(result.id)
@@ -54,16 +47,16 @@ describe('the broadcast bus on Redis, two instances', () => {
 
   it('gives a client that moves from A to B with its Last-Event-ID exactly what it missed', async () => {
     const onA = await subscribe(a, 'move')
-    await publish(a, { topic: 'move', data: 1 })
+    await a.publish({ topic: 'move', data: 1 })
     await onA.until(s => s.events.length === 1)
     onA.close()
-    await publish(b, { topic: 'move', data: 2 })
-    await publish(a, { topic: 'elsewhere', data: 'x' })
-    await publish(a, { topic: 'move', data: 3 })
+    await b.publish({ topic: 'move', data: 2 })
+    await a.publish({ topic: 'elsewhere', data: 'x' })
+    await a.publish({ topic: 'move', data: 3 })
     const onB = await subscribe(b, 'move', onA.events[0]!.id)
-    await publish(b, { topic: 'move', data: 4 })
+    await b.publish({ topic: 'move', data: 4 })
     // A marker published last: once it is in, anything doubled before it would be in too.
-    await publish(b, { topic: 'move', data: 'end' })
+    await b.publish({ topic: 'move', data: 'end' })
     await onB.until(s => s.events.some(event => json<BroadcastPayload>(event).data === 'end'))
     onB.events.pop()
     expect(onB.events.map(event => json<BroadcastPayload>(event).data)).toEqual([2, 3, 4])
@@ -72,13 +65,13 @@ describe('the broadcast bus on Redis, two instances', () => {
 
   it('survives Redis stopping and starting: 503 to publishers meanwhile, subscribers kept, nothing acknowledged lost', async () => {
     const onB = await subscribe(b, 'outage')
-    const before = await publish(a, { topic: 'outage', data: 'before' })
+    const before = await a.publish({ topic: 'outage', data: 'before' })
     await onB.until(s => s.events.length === 1)
 
     await redis.stop()
     await eventually(() => get<HealthStatus>(a, '/api/health'), health => health.status === 'degraded')
-    expect((await statsOf(b.url)).bus).toEqual({ kind: 'redis', connected: false })
-    const refused = await publishOn(a, { topic: 'outage', data: 'while down' })
+    expect((await b.stats()).bus).toEqual({ kind: 'redis', connected: false })
+    const refused = await a.publishRaw({ topic: 'outage', data: 'while down' })
     expect(refused.status).toBe(503)
     expect((await refused.json()).message).toMatch(/Redis/)
     // The instances keep serving what needs no Redis, and the subscriber its heartbeats.
@@ -90,7 +83,7 @@ describe('the broadcast bus on Redis, two instances', () => {
 
     await redis.start()
     await eventually(() => get<HealthStatus>(a, '/api/health'), health => health.status === 'ok', 10_000)
-    const after = await eventually(() => publishOn(a, { topic: 'outage', data: 'after' }), response => response.ok, 10_000)
+    const after = await eventually(() => a.publishRaw({ topic: 'outage', data: 'after' }), response => response.ok, 10_000)
     const afterId = ((await after.json()) as PublishResult).id
     await onB.until(s => s.events.length === 2, 10_000)
     expect(onB.events.map(event => json<BroadcastPayload>(event).data)).toEqual(['before', 'after'])

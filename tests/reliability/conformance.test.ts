@@ -2,11 +2,10 @@ import { createPage, fetch, url } from '@nuxt/test-utils/e2e'
 import { EventSource } from 'eventsource'
 import { describe, expect, it } from 'vitest'
 import type { BroadcastPayload } from '#shared/types/notify'
-import { publish } from '../support/publish'
 import { setupServer } from '../support/server'
 import { openSse } from '../support/sse'
 
-await setupServer({ NUXT_NOTIFY_RETRY_MS: '100' }, { browser: true })
+const { publish } = await setupServer({ NUXT_NOTIFY_RETRY_MS: '100' }, { browser: true })
 
 const PAYLOADS = ['a\nb', 'a\rb', 'a\r\nb', 'trailing\n', '', '这是第1次 🚀 \u2028', '\nid: x\nevent: evil\n\ndata: injected', 'data: x', ':comment']
 

@@ -1,6 +1,5 @@
 import { connect } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
-import { publishTo, statsOf } from '../support/instance-api'
 import { startInstance } from '../support/processes'
 import { TOKEN } from '../support/server'
 import { eventually, openSse } from '../support/sse'
@@ -108,14 +107,14 @@ describe(`fuzzed requests (FUZZ_SEED=${SEED})`, () => {
 
     // The watcher is still subscribed and in step: a marker published now arrives, after whatever
     // the fuzzed publishes got through.
-    const marker = await publishTo(app.url, { topic: 'x', data: 'fuzz-end' })
+    const marker = await app.publish({ topic: 'x', data: 'fuzz-end' })
     await watcher.until(s => s.events.some(event => event.id === marker.id), 10_000)
 
     // Every frame the watcher got is well-formed: known fields only, JSON data.
     for (const line of watcher.raw.split('\n')) expect(line).toMatch(/^(?:$|:$|(?:id|event|retry|data): )/)
     for (const event of watcher.events) expect(() => JSON.parse(event.data)).not.toThrow()
     watcher.close()
-    const open = await eventually(() => statsOf(app.url), s => s.connections.total === 0)
+    const open = await eventually(() => app.stats(), s => s.connections.total === 0)
     expect(open.connections.total).toBe(0)
     console.info('fuzz statuses', Object.fromEntries(statuses))
   }, 60_000)

@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { publishTo, statsOf } from '../support/instance-api'
 import { startInstance } from '../support/processes'
 import { openRawStream, runPool } from '../support/raw-http'
 import { TOKEN } from '../support/server'
@@ -13,7 +12,7 @@ const app = await startInstance({
 })
 afterAll(() => app.stop())
 
-const stats = (query = '') => statsOf(app.url, query)
+const stats = (query = '') => app.stats(query)
 const runtime = async (query = '') => (await stats(`?runtime=1&gc=1${query}`)).runtime!
 
 const PATHS = ['/api/notify/stream?count=10000&interval=10', '/api/notify/events?topic=churn']
@@ -49,7 +48,7 @@ describe('10,000 connect/disconnect cycles', () => {
     const subscribers = await Promise.all(Array.from({ length: 1000 }, () => openRawStream(app.url, '/api/notify/events?topic=fanout')))
     await runtime('&reset=1')
     for (let i = 0; i < 50; i++) {
-      await publishTo(app.url, { topic: 'fanout', data: { i, pad: 'x'.repeat(200) } })
+      await app.publish({ topic: 'fanout', data: { i, pad: 'x'.repeat(200) } })
     }
     await eventually(async () => subscribers.every(({ received }) => received().includes('"i":49')), done => done, 10_000)
     const { eventLoopDelayMs } = await runtime()

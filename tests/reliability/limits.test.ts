@@ -1,6 +1,5 @@
 import { EventSource } from 'eventsource'
 import { afterAll, describe, expect, it } from 'vitest'
-import { publishTo, statsOf } from '../support/instance-api'
 import { startInstance } from '../support/processes'
 import { TOKEN } from '../support/server'
 import { eventually, openSse } from '../support/sse'
@@ -16,7 +15,7 @@ const app = await startInstance({
 })
 afterAll(() => app.stop())
 
-const openStreams = async () => (await statsOf(app.url)).connections.total
+const openStreams = async () => (await app.stats()).connections.total
 
 describe('stream limits', () => {
   it('caps streams per client IP and in all, with 503 and Retry-After, leaving open streams alone', async () => {
@@ -32,7 +31,7 @@ describe('stream limits', () => {
     expect(overTotal.status).toBe(503)
     expect((await overTotal.json()).message).toMatch(/maximum of 5 streams/)
 
-    const { id } = await publishTo(app.url, { topic: 'limits', data: 'still here' })
+    const { id } = await app.publish({ topic: 'limits', data: 'still here' })
     for (const stream of [...first, ...second]) await stream.until(s => s.events.some(event => event.id === id))
     for (const stream of [...first, ...second]) stream.close()
     await eventually(openStreams, n => n === 0)
@@ -49,7 +48,7 @@ describe('stream limits', () => {
     const published: string[] = []
     const until = Date.now() + 2500
     while (Date.now() < until) {
-      published.push((await publishTo(app.url, { topic: 'lifetime', data: published.length })).id)
+      published.push((await app.publish({ topic: 'lifetime', data: published.length })).id)
       await new Promise(resolve => setTimeout(resolve, 25))
     }
     await eventually(async () => received.length, n => n >= published.length, 5000)

@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { BroadcastPayload, PublishResult } from '#shared/types/notify'
-import { publishTo } from '../support/instance-api'
 import { startInstance, startRedis } from '../support/processes'
 import { TOKEN } from '../support/server'
 import { eventually, json, openSse, type SseReader } from '../support/sse'
@@ -17,7 +16,7 @@ afterAll(async () => {
 /** On A, which is shutting down, a publish may be refused (503 while draining, or no connection once it is gone). */
 async function publishToLeaving(data: number): Promise<PublishResult | undefined> {
   try {
-    return await publishTo(a.url, { topic: 'drain', data })
+    return await a.publish({ topic: 'drain', data })
   }
   catch {
     return undefined
@@ -37,7 +36,7 @@ describe('SIGTERM under load', () => {
     const publishers = [a, b].map(async (instance, which) => {
       for (let i = 0; !stop; i++) {
         const data = which * 100_000 + i
-        const result = instance === a ? await publishToLeaving(data) : await publishTo(b.url, { topic: 'drain', data })
+        const result = instance === a ? await publishToLeaving(data) : await b.publish({ topic: 'drain', data })
         if (result) acknowledged.push(result.id)
         await new Promise(resolve => setTimeout(resolve, 5))
       }

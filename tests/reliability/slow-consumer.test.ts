@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { BroadcastPayload } from '#shared/types/notify'
-import { publishTo, statsOf } from '../support/instance-api'
 import { startInstance } from '../support/processes'
 import { openRawStream } from '../support/raw-http'
 import { TOKEN } from '../support/server'
@@ -14,7 +13,7 @@ const app = await startInstance({
 })
 afterAll(() => app.stop())
 
-const subscribersOf = async (topic: string) => (await statsOf(app.url)).connections.byTopic[topic] ?? 0
+const subscribersOf = async (topic: string) => (await app.stats()).connections.byTopic[topic] ?? 0
 
 describe('a subscriber that stops reading', () => {
   it('is cut off once its queue passes the cap, and resumes from history without loss', async () => {
@@ -26,7 +25,7 @@ describe('a subscriber that stops reading', () => {
     // ~18 MB: more than loopback's socket buffers can hide, far more than the 256 KiB cap.
     const published: string[] = []
     for (let i = 0; i < 300; i++) {
-      published.push((await publishTo(app.url, { topic: 'firehose', data: { i, pad: 'x'.repeat(60_000) } })).id)
+      published.push((await app.publish({ topic: 'firehose', data: { i, pad: 'x'.repeat(60_000) } })).id)
     }
     await eventually(() => subscribersOf('firehose'), n => n === 1)
     await healthy.until(s => s.events.length === 300, 20_000)

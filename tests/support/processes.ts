@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type Instance, instanceApi } from './instance'
 import { rootDir } from './root'
 
 export async function freePort(): Promise<number> {
@@ -119,11 +120,9 @@ export async function startRedis(): Promise<RedisServer> {
   return redis
 }
 
-export interface AppInstance {
-  url: string
+export interface AppInstance extends Instance {
   child: ChildProcess
   logs: () => string
-  stop: () => Promise<void>
 }
 
 /** One more production server process (the build from build-once.ts), with its own env. */
@@ -150,10 +149,5 @@ export async function startInstance(env: Record<string, string>): Promise<AppIns
     await stopProcess(child)
     throw error
   }
-  return {
-    url,
-    child,
-    logs: () => logs,
-    stop: () => stopProcess(child),
-  }
+  return Object.assign(instanceApi(() => url, () => stopProcess(child)), { child, logs: () => logs })
 }

@@ -1,14 +1,16 @@
-import { setup } from '@nuxt/test-utils/e2e'
+import { setup, url } from '@nuxt/test-utils/e2e'
 import { chromiumLaunch } from './chromium'
+import { type Instance, TOKEN, instanceApi } from './instance'
 import { rootDir } from './root'
 
-export { chromiumLaunch, rootDir }
+export { chromiumLaunch, rootDir, TOKEN }
 
 /**
  * Starts the production build (built once by build-once.ts) for this test file, with runtime
  * config from env. The demo publisher is off unless a test turns it on, so topics stay quiet.
+ * Returns its API; @nuxt/test-utils stops the server after the file.
  */
-export async function setupServer(env: Record<string, string> = {}, options: { browser?: boolean } = {}) {
+export async function setupServer(env: Record<string, string> = {}, options: { browser?: boolean } = {}): Promise<Instance> {
   await setup({
     rootDir,
     build: false,
@@ -18,6 +20,5 @@ export async function setupServer(env: Record<string, string> = {}, options: { b
     nuxtConfig: { nitro: { output: { dir: `${rootDir}.output` } } },
     env: { NUXT_NOTIFY_DEMO_PUBLISHER: 'false', NUXT_NOTIFY_PUBLISH_TOKEN: TOKEN, ...env },
   })
+  return instanceApi(() => url('/').replace(/\/$/, ''), async () => {})
 }
-
-export const TOKEN = 'test-token-0123456789'

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { setAlignedInterval } from '../../server/utils/aligned-interval'
+import { setAlignedInterval } from '../../server/lib/sse/aligned-interval'
 
 // Fake clock and timers: exact times, whatever the machine's load.
 beforeEach(() => {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { BroadcastHub } from '../../server/utils/broadcast-hub'
-import type { EventBus } from '../../server/utils/event-bus'
-import { createMemoryBus } from '../../server/utils/memory-bus'
-import type { SseSink } from '../../server/utils/sse-sink'
+import { BroadcastHub } from '../../server/lib/broadcast/hub'
+import type { EventBus } from '../../server/lib/broadcast/bus'
+import { createMemoryBus } from '../../server/lib/broadcast/memory-bus'
+import type { SseSink } from '../../server/lib/sse/sink'
 
 /** A sink that records what would go on the wire. */
 function recordingSink(options: { refuse?: boolean } = {}) {

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createServer, get } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
-import { endCoalesced, writeCoalesced } from '../../server/utils/coalesced-write'
+import { endCoalesced, writeCoalesced } from '../../server/lib/sse/coalesced-write'
 
 /** A real node:http server handing each request's response to the test; chunked, as an event stream is. */
 async function serve() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countingFrames, resumeAt } from '../../server/utils/counting'
+import { countingFrames, resumeAt } from '../../server/lib/counting/frames'
 
 describe('resumeAt', () => {
   it('starts at 1 without a Last-Event-ID', () => {

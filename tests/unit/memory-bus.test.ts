@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
-import type { BusEvent } from '../../server/utils/event-bus'
-import { compareEventIds, parseEventId } from '../../server/utils/event-id'
-import { createMemoryBus } from '../../server/utils/memory-bus'
+import type { BusEvent } from '../../server/lib/broadcast/bus'
+import { compareEventIds, parseEventId } from '../../server/lib/broadcast/event-id'
+import { createMemoryBus } from '../../server/lib/broadcast/memory-bus'
 
 const publish = (bus: ReturnType<typeof createMemoryBus>, topic: string, data: unknown = topic) =>
   bus.publish({ topic, event: 'message', data })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { publishSchema } from '../../server/utils/publish-body'
+import { publishSchema } from '../../server/lib/publish/body'
 
 describe('publishSchema', () => {
   it('defaults topic to broadcast and event to message, and keeps data exactly', () => {

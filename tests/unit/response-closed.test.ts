@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createServer, get } from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { onceClosed } from '../../server/utils/response-closed'
+import { onceClosed } from '../../server/lib/sse/disconnect'
 
 describe('onceClosed', () => {
   it('calls back at once for a client that left before the handler looked, and later for one that leaves after', async () => {

@@ -1,6 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { describe, expect, it } from 'vitest'
-import { formatSseFrame } from '../../server/utils/sse-frame'
+import { formatSseFrame } from '../../server/lib/sse/frame'
 
 function parse(text: string): EventSourceMessage[] {
   const events: EventSourceMessage[] = []

@@ -1,10 +1,15 @@
+import { z } from 'zod'
+import { topicsParam } from '#server/lib/broadcast'
+import { createSseSink, encodeFrame } from '#server/lib/sse'
+
+const eventsQuery = z.object({ topic: topicsParam })
+
 /**
  * The broadcast stream: `GET /api/notify/events?topic=a&topic=b`. Replays what a reconnecting client
  * missed (Last-Event-ID), then stays live, with heartbeats, until the client leaves.
  */
-export default defineEventHandler((event) => {
-  if (handleStreamCors(event)) return
-  assertMethod(event, 'GET')
+export default defineEventHandler(async (event) => {
+  if (acceptStreamRequest(event)) return
   // A Worker request may not be written to from another request (the publish, the hub's heartbeat
   // timer), and one that waits on nothing of its own is cancelled as hung: say so instead.
   if (WORKER_PRESET) {
@@ -14,22 +19,17 @@ export default defineEventHandler((event) => {
       message: 'The broadcast stream does not run on Cloudflare Workers: one request cannot write to another\'s stream there (it needs a Durable Object). The counting stream works.',
     })
   }
-  const topics = readTopics(event)
+  const { topic: topics } = await readValidatedQuery(event, eventsQuery)
   const lastEventId = readLastEventId(event)
-  const config = useNotifyConfig()
+  const { retryMs } = useNotifyConfig()
 
   // Ended by the server (lifetime, shutdown): a spread-out retry hint first, so the clients of a
   // restarting instance don't all come back in the same instant.
-  const release = admitStream(event, 'broadcast', config, () => {
-    sink.write(encodeFrame({ retry: Math.round(config.retryMs * (0.5 + Math.random())) }))
+  const sink = openStream(event, 'broadcast', createSseSink, (sink) => {
+    sink.write(encodeFrame({ retry: Math.round(retryMs * (0.5 + Math.random())) }))
     sink.end()
   })
-  startEventStreamResponse(event)
-  const sink = createSseSink(event, config.maxQueuedBytes)
-  sink.onClose(release)
-  // The retry hint is the first frame: it sends the headers at once (in the same write), before any event exists.
-  sink.write(encodeFrame({ retry: config.retryMs }))
   // Not awaited: a replay may wait for Redis to come back, while the client already has its stream.
   useBroadcastHub().subscribe(topics, sink, lastEventId).catch(() => sink.end())
-  if (sink.body) return sendStream(event, sink.body)
+  return sink.send()
 })

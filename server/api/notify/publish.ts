@@ -5,10 +5,9 @@ export default defineEventHandler(async (event): Promise<PublishResult> => {
   const acknowledged = startPublishTimer()
   assertMethod(event, 'POST')
   await requirePublishToken(event)
-  const body = await readPublishBody(event, useNotifyConfig().bodyLimitBytes)
+  const body = await readPublishBody(event)
   const hub = useBroadcastHub()
-  // The schema has made sure `data` is there; it may be any JSON value, null included.
-  const published = await hub.bus.publish({ ...body, data: body.data })
+  const published = await hub.bus.publish(body)
   acknowledged()
   return { id: published.id, topic: published.topic, delivered: hub.subscriberCount(published.topic) }
 })

@@ -1,4 +1,9 @@
 import type { NotifyStats } from '#shared/types/notify'
+import { z } from 'zod'
+
+/** `?x=1` turns x on; any other value, or none, leaves it off. */
+const flag = z.unknown().optional().transform(value => value === '1')
+const statsQuery = z.object({ runtime: flag, gc: flag, reset: flag })
 
 /**
  * Open streams per route and topic, events published, history, bus state. With `?runtime=1` and the
@@ -6,9 +11,8 @@ import type { NotifyStats } from '#shared/types/notify'
  * the delay histogram).
  */
 export default defineEventHandler(async (event): Promise<NotifyStats> => {
-  const query = getQuery(event)
-  const withRuntime = query.runtime === '1'
-  if (withRuntime) await requirePublishToken(event)
+  const query = await readValidatedQuery(event, statsQuery)
+  if (query.runtime) await requirePublishToken(event)
   const { total, byRoute } = openStreams()
   const hub = useBroadcastHub()
   return {
@@ -17,6 +21,6 @@ export default defineEventHandler(async (event): Promise<NotifyStats> => {
     published: hub.bus.publishedCount,
     history: await hub.bus.historyInfo(),
     bus: hub.bus.health(),
-    runtime: withRuntime ? runtimeMetrics({ gc: query.gc === '1', reset: query.reset === '1' }) : undefined,
+    runtime: query.runtime ? runtimeMetrics({ gc: query.gc, reset: query.reset }) : undefined,
   }
 })

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import { REPLAY_RESULTS, STREAM_REFUSAL_REASONS, readCounts } from './index'
+import { REPLAY_RESULTS, STREAM_REFUSAL_REASONS, readCounts } from './counts'
 
 /** What the registry reads on every scrape: it keeps no copy of the server's state. */
 export interface MetricsSources {

@@ -1,6 +1,6 @@
 import type { AdminStatsSample } from '#shared/types/admin-stats'
 import type { BusStatus } from '#shared/types/notify'
-import { readCounts } from './index'
+import { readCounts } from './counts'
 
 export interface StatsSources {
   openStreamsByRoute(): Record<string, number>

@@ -1,2 +1,2 @@
 // The seed's Vue client connects to http://localhost:3001/notify/stream.
-export default countingStreamHandler
+export { default } from '../../api/notify/stream'

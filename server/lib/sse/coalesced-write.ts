@@ -7,12 +7,10 @@ import type { Socket } from 'node:net'
  * Node flushes each `res.write` on its own in the next tick, so a thousand streams whose timers
  * fire in one turn make a thousand `writev` calls spread between the JavaScript of each timer.
  * On loopback (a proxy on the same host, the benchmark) each call also runs the receiver's side of
- * TCP, and costs more the more work runs between calls: 30 µs of busy work before each write of the
- * bare node:http baseline raised its `writev` time from 0.54 s to 1.24 s. Holding the socket corked
- * until `setImmediate` makes the same calls back to back, after all the timers of the turn ran.
- * For 1000 counting streams (`npm run bench -- --scenarios counting --cpu-prof`), the same 50,000
- * `writev` calls with the same bytes took 0.42 s instead of 1.10 s. A frame waits at most for the
- * rest of the turn.
+ * TCP, and costs more the more work runs between calls. Holding the socket corked until
+ * `setImmediate` makes the same calls back to back, after all the timers of the turn ran: the same
+ * syscalls with the same bytes, in far less time (bench/README.md, "Numbers behind the code").
+ * A frame waits at most for the rest of the turn.
  */
 const corked = new Map<ServerResponse, Socket>()
 let flushScheduled = false

@@ -1,24 +1,30 @@
 import type { H3Event } from 'h3'
-import { z } from 'zod'
-import { DEFAULT_TOPIC, NAME_PATTERN } from '#shared/utils/notify'
+import type { PublishInput, PublishRequest } from '#shared/types/notify'
+import { DEFAULT_TOPIC, NAME_PATTERN, NAME_RULE, STREAM_EVENTS } from '#shared/utils/notify'
 import { createError, getRequestHeader, readRawBody } from 'h3'
-import { badRequest } from './query-params'
+import { z } from 'zod'
+import { badRequest } from '#server/lib/http'
 
-const name = () => z.string().regex(NAME_PATTERN, 'must be 1 to 128 letters, digits or "._:-"')
+const name = () => z.string().regex(NAME_PATTERN, NAME_RULE)
 
-export const publishSchema = z.strictObject({
+/** A schema for each field of the shared PublishRequest, no more and no fewer. */
+type FieldsOf<T> = { [K in keyof T]-?: z.ZodType<T[K] | undefined> }
+
+const fields = {
   topic: name().default(DEFAULT_TOPIC),
-  event: name().default('message'),
+  event: name().default(STREAM_EVENTS.message),
+  // Optional here, required by the refine below: its message then reads "data: is required".
   data: z.json().optional(),
-}).refine(body => body.data !== undefined, { path: ['data'], message: 'is required (any JSON value)' })
+} satisfies FieldsOf<PublishRequest>
 
-export type PublishBody = z.infer<typeof publishSchema>
+export const publishSchema = z.strictObject(fields)
+  .refine(body => body.data !== undefined, { path: ['data'], message: 'is required (any JSON value)' })
 
 /**
  * The publish body: JSON only (415 otherwise), at most `limit` bytes (413), and of the schema (400),
  * each with a message that says what was wrong.
  */
-export async function readPublishBody(event: H3Event, limit: number): Promise<PublishBody> {
+export async function readPublishBody(event: H3Event, limit: number): Promise<PublishInput> {
   const type = getRequestHeader(event, 'content-type') ?? ''
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
     throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: 'The body must be JSON: send "Content-Type: application/json".' })
@@ -33,7 +39,8 @@ export async function readPublishBody(event: H3Event, limit: number): Promise<Pu
   const issue = structuralIssue(body)
   if (issue) throw invalid([issue])
   const result = publishSchema.safeParse(body)
-  if (result.success) return result.data
+  // The refine has made sure `data` is there; it may be any JSON value, null included.
+  if (result.success) return { topic: result.data.topic, event: result.data.event, data: result.data.data }
   throw invalid(result.error.issues.map(issue => `${issue.path.join('.') || 'body'}: ${issue.message}`))
 }
 

@@ -1,7 +1,7 @@
 import type { EventStreamMessage } from 'h3'
 import type { CountingPayload, DonePayload, MilestonePayload } from '#shared/types/notify'
 import { STREAM_EVENTS, countingMessage } from '#shared/utils/notify'
-import { badRequest } from './query-params'
+import { badRequest } from '#server/lib/http'
 
 export const COUNTING_LIMITS = {
   count: { min: 1, max: 10_000, fallback: 200 },

@@ -1,9 +1,10 @@
 import type { H3Event } from 'h3'
+import { createError, getCookie, getQuery, getRequestHeader, setResponseHeader } from 'h3'
+import { tokensMatch } from '#server/lib/access'
 
 /**
  * The token a request carries, from the sources every route reads, in order: `Authorization:
- * Bearer`, the `notify_token` cookie, `?access_token=` (EventSource can set neither header nor
- * cookie for another origin).
+ * Bearer`, the `notify_token` cookie, `?access_token=` (an EventSource can send no header).
  */
 function requestToken(event: H3Event): string | undefined {
   const header = /^Bearer\s+(.+)$/i.exec(getRequestHeader(event, 'authorization') ?? '')?.[1]?.trim()
@@ -15,13 +16,10 @@ function requestToken(event: H3Event): string | undefined {
 }
 
 /**
- * Operators only (metrics, the /status stats topic): the token is NUXT_NOTIFY_METRICS_TOKEN when
- * set, else the publish token. 503 when neither is configured, 401 (with WWW-Authenticate) when the
- * token is missing or wrong; compared in constant time.
+ * Operators only (the metrics, the admin:stats topic): 503 when no admin token is configured, 401
+ * (with WWW-Authenticate) when the request's is missing or wrong; compared in constant time.
  */
-export async function requireAdminToken(event: H3Event): Promise<void> {
-  const { metricsToken, publishToken } = useNotifyConfig()
-  const expected = String(metricsToken || publishToken || '')
+export async function requireAdminToken(event: H3Event, expected: string): Promise<void> {
   if (!expected) {
     throw createError({
       statusCode: 503,

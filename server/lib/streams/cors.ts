@@ -1,4 +1,5 @@
 import type { H3CorsOptions, H3Event } from 'h3'
+import { handleCors } from 'h3'
 
 let resolved: { configured: string, options: H3CorsOptions } | undefined
 
@@ -26,6 +27,6 @@ function streamCorsOptions(configured: string): H3CorsOptions {
  * them. `corsOrigins` is `*` (any origin, no credentials) or a comma-separated allowlist (credentials
  * allowed, origin echoed back). Answers the preflight and returns true when it did.
  */
-export function handleStreamCors(event: H3Event): boolean {
-  return handleCors(event, streamCorsOptions(String(useNotifyConfig().corsOrigins ?? '').trim()))
+export function handleStreamCors(event: H3Event, corsOrigins: string): boolean {
+  return handleCors(event, streamCorsOptions(corsOrigins.trim()))
 }

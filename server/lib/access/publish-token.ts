@@ -1,4 +1,5 @@
 import type { H3Event } from 'h3'
+import { createError, getRequestHeader, setResponseHeader } from 'h3'
 
 const encoder = new TextEncoder()
 const digest = (token: string) => crypto.subtle.digest('SHA-256', encoder.encode(token))
@@ -22,9 +23,11 @@ export async function tokensMatch(given: string, expected: string): Promise<bool
   return difference === 0
 }
 
-/** 503 when no publish token is configured, 401 (with WWW-Authenticate) when the bearer token is missing or wrong. */
-export async function requirePublishToken(event: H3Event): Promise<void> {
-  const expected = String(useNotifyConfig().publishToken ?? '')
+/**
+ * 503 when no publish token is configured (`expected` is empty), 401 (with WWW-Authenticate) when the
+ * bearer token is missing or wrong.
+ */
+export async function requirePublishToken(event: H3Event, expected: string): Promise<void> {
   if (!expected) {
     throw createError({
       statusCode: 503,

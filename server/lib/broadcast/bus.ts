@@ -1,7 +1,7 @@
-import type { BroadcastPayload, BusStatus, NotifyStats, ResetPayload } from '#shared/types/notify'
+import type { BroadcastPayload, BusStatus, NotifyStats, PublishInput, ResetPayload } from '#shared/types/notify'
 import type { EventId } from './event-id'
-import { compareEventIds, formatEventId } from './event-id'
-import { encodeFrame } from './sse-frame'
+import { formatEventId } from './event-id'
+import { encodeFrame } from '#server/lib/sse'
 
 /** One published event, with its SSE frame serialised once for every subscriber. */
 export interface BusEvent {
@@ -15,25 +15,10 @@ export interface BusEvent {
   at: number
 }
 
-export interface PublishInput {
-  topic: string
-  event: string
-  data: unknown
-}
+export type { PublishInput }
 
 /** `newestId` lets a reset client move its Last-Event-ID forward, so it is not reset again. */
 export type ReplayResult = { events: BusEvent[] } | { reset: ResetPayload, newestId: string }
-
-/**
- * Why a client that last saw `seen` can't be replayed to, if it can't: an id that is not of this
- * stream (unparseable, or newer than the newest), or events after it already trimmed from history.
- * Every bus decides it the same way; only how it knows `newest` and `trimmedUpTo` differs.
- */
-export function replayGap(seen: EventId | undefined, newest: EventId, trimmedUpTo: EventId): ResetPayload['reason'] | undefined {
-  if (!seen || compareEventIds(seen, newest) > 0) return 'unknown-id'
-  if (compareEventIds(seen, trimmedUpTo) < 0) return 'history-expired'
-  return undefined
-}
 
 /**
  * Where published events go and are remembered for replay. The in-memory bus is the default;

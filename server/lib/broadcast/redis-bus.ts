@@ -1,9 +1,10 @@
 import { createError } from 'h3'
 import { Redis, type RedisOptions } from 'ioredis'
-import type { BusEvent, EventBus, PublishInput, ReplayResult } from './event-bus'
-import { createBusEvent, replayGap } from './event-bus'
+import type { BusEvent, EventBus, PublishInput, ReplayResult } from './bus'
+import { createBusEvent } from './bus'
 import { parseEventId } from './event-id'
-import type { HistoryLimits } from './memory-bus'
+import type { HistoryLimits } from './history'
+import { replayGap } from './history'
 
 export interface RedisBusOptions {
   url: string

@@ -1,11 +1,10 @@
 import type { ResetPayload } from '#shared/types/notify'
 import { STREAM_EVENTS } from '#shared/utils/notify'
 import { countFramesDelivered, countReplay, countSlowConsumer } from '#server/lib/metrics'
-import type { BusEvent, EventBus, ReplayResult } from './event-bus'
+import { HEARTBEAT_BYTES, encodeFrame, type SseSink } from '#server/lib/sse'
+import type { BusEvent, EventBus, ReplayResult } from './bus'
 import type { EventId } from './event-id'
-import type { SseSink } from './sse-sink'
 import { compareEventIds, parseEventId } from './event-id'
-import { HEARTBEAT_BYTES, encodeFrame } from './sse-frame'
 
 interface Subscriber {
   topics: ReadonlySet<string>

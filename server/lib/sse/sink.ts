@@ -1,8 +1,12 @@
 import type { ServerResponse } from 'node:http'
 import type { H3Event } from 'h3'
+import { sendStream } from 'h3'
 import { countSlowConsumer } from '#server/lib/metrics'
-import { requestSignal } from './request-signal'
-import { onceClosed } from './response-closed'
+import type { SseConnection, SseConnectionOptions } from './connection'
+import { closeNotifier } from './connection'
+import { onceClosed, requestSignal } from './disconnect'
+import { startEventStreamResponse } from './event-stream'
+import { encodeFrame } from './frame'
 
 /** Where one subscriber's bytes go. Every subscriber of a topic is handed the same bytes. */
 export interface SseSink {
@@ -19,36 +23,20 @@ export interface SseSink {
 }
 
 /**
- * On Node, bytes go straight to the ServerResponse: no TransformStream, writer and pipe per
- * connection. Elsewhere (serverless and edge presets) a byte-counted ReadableStream is the body.
+ * Starts the event-stream response with its first frame, the retry hint: the headers leave at once
+ * (in the same write), before any event exists. On Node, bytes then go straight to the
+ * ServerResponse: no TransformStream, writer and pipe per connection. Elsewhere (serverless and edge presets) a byte-counted ReadableStream is the body.
  * Either way a subscriber with more than `maxQueuedBytes` unread is disconnected rather than
  * buffered without bound; it comes back with Last-Event-ID and replays from history.
- * A web sink learns that its client left from the body's cancel (bun, deno, netlify) or, where the
- * preset passes the request on, its abort signal (cloudflare); on aws-lambda from neither.
+ * How it learns that the client left, per runtime: see `disconnect.ts`.
  */
-export function createSseSink(event: H3Event, maxQueuedBytes: number): SseSink {
-  return event.node.res.socket
+export function createSseSink(event: H3Event, { maxQueuedBytes, retryMs }: SseConnectionOptions): SseSink & SseConnection {
+  startEventStreamResponse(event)
+  const sink = event.node.res.socket
     ? createNodeSink(event.node.res, maxQueuedBytes)
     : createWebSink(maxQueuedBytes, requestSignal(event))
-}
-
-function closeNotifier() {
-  const callbacks: Array<() => void> = []
-  let closed = false
-  return {
-    get closed() {
-      return closed
-    },
-    onClose(callback: () => void) {
-      if (closed) callback()
-      else callbacks.push(callback)
-    },
-    fire() {
-      if (closed) return
-      closed = true
-      for (const callback of callbacks.splice(0)) callback()
-    },
-  }
+  sink.write(encodeFrame({ retry: retryMs }))
+  return Object.assign(sink, { send: () => sink.body ? sendStream(event, sink.body) : undefined })
 }
 
 function createNodeSink(res: ServerResponse, maxQueuedBytes: number): SseSink {

@@ -1,12 +1,9 @@
-import type { BusEvent, EventBus, PublishInput, ReplayResult } from './event-bus'
+import type { BusEvent, EventBus, PublishInput, ReplayResult } from './bus'
 import type { EventId } from './event-id'
-import { createBusEvent, replayGap } from './event-bus'
+import { createBusEvent } from './bus'
 import { compareEventIds, formatEventId, parseEventId } from './event-id'
-
-export interface HistoryLimits {
-  size: number
-  maxAgeMs: number
-}
+import type { HistoryLimits } from './history'
+import { replayGap } from './history'
 
 /** The embedded bus: one process, nothing to run. History is a bounded, time-limited ring. */
 export function createMemoryBus(limits: HistoryLimits): EventBus {

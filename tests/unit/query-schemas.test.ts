@@ -1,0 +1,51 @@
+import { type H3Error, createApp, eventHandler, setResponseStatus, toWebHandler } from 'h3'
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { topicsParam } from '../../server/lib/broadcast'
+import { integerParam, readValidatedQuery } from '../../server/lib/http'
+
+const schema = z.object({
+  count: integerParam('count', { min: 1, max: 10_000, fallback: 200 }),
+  topic: topicsParam,
+})
+
+const app = createApp()
+app.use('/', eventHandler(async (event) => {
+  try {
+    const { count, topic } = await readValidatedQuery(event, schema)
+    return { count, topics: [...topic] }
+  }
+  catch (error) {
+    // The fields of Nitro's JSON error body (a bare h3 app leaves `message` out of its own).
+    const { statusCode, statusMessage, message, data } = error as H3Error
+    setResponseStatus(event, statusCode)
+    return { statusCode, statusMessage, message, data }
+  }
+}))
+const handler = toWebHandler(app)
+const get = async (query: string) => {
+  const response = await handler(new Request(`http://local/?${query}`))
+  return { status: response.status, body: await response.json() }
+}
+
+describe('query schemas through getValidatedQuery', () => {
+  it('fills in the defaults and passes valid values on', async () => {
+    expect(await get('')).toEqual({ status: 200, body: { count: 200, topics: ['broadcast'] } })
+    expect(await get('count=0001&topic=a&topic=b.c')).toEqual({ status: 200, body: { count: 1, topics: ['a', 'b.c'] } })
+  })
+
+  it.each([
+    ['count=abc', 'Query parameter "count" must be an integer from 1 to 10000.', 'count'],
+    ['count=1&count=2', 'Query parameter "count" must be an integer from 1 to 10000.', 'count'],
+    ['count=0', 'Query parameter "count" must be an integer from 1 to 10000, got 0.', 'count'],
+    ['count=10001', 'Query parameter "count" must be an integer from 1 to 10000, got 10001.', 'count'],
+    ['count=abc&topic=a%20b', 'Query parameter "count" must be an integer from 1 to 10000.', 'count'],
+    ['topic=a%20b', 'Query parameter "topic" must be 1 to 128 letters, digits or "._:-".', 'topic'],
+    ['topic=ok&topic=', 'Query parameter "topic" must be 1 to 128 letters, digits or "._:-".', 'topic'],
+    [Array.from({ length: 33 }, () => 'topic=a%20b').join('&'), 'At most 32 topics per stream.', 'topic'],
+  ])('?%s: 400 Bad Request, the first problem in the message, the parameter in data', async (query, message, parameter) => {
+    const { status, body } = await get(query)
+    expect(status).toBe(400)
+    expect(body).toMatchObject({ statusCode: 400, statusMessage: 'Bad Request', message, data: { parameter } })
+  })
+})
