@@ -4,7 +4,7 @@ import tailwindcss from '@tailwindcss/vite'
 // `notify.publishToken` <- NUXT_NOTIFY_PUBLISH_TOKEN, `notify.heartbeatMs` <- NUXT_NOTIFY_HEARTBEAT_MS, ...
 export default defineNuxtConfig({
   // The v3-style layout (pages/, components/, composables/ at the top) on purpose: one small app.
-  modules: ['@nuxt/eslint', '@nuxt/test-utils/module'],
+  modules: ['@nuxt/eslint', '@nuxt/test-utils/module', '@nuxtjs/i18n'],
   devtools: { enabled: false },
 
   app: {
@@ -90,4 +90,20 @@ export default defineNuxtConfig({
   typescript: { strict: true },
 
   eslint: { config: { stylistic: true } },
+
+  // The UI language: Chinese by default (the seed's users), English one click away. The choice is kept
+  // in the `lang` cookie, so the server renders the language the client hydrates with; URLs stay the
+  // same in both languages. Messages (assets/i18n/locales/*.json) load only for the language shown.
+  i18n: {
+    // The module's own `i18n/` folder, under assets/ so the top level keeps its shape (no new dir).
+    restructureDir: 'assets/i18n',
+    locales: [
+      { code: 'zh', language: 'zh-CN', name: '中文', file: 'zh.json' },
+      { code: 'en', language: 'en', name: 'English', file: 'en.json' },
+    ],
+    defaultLocale: 'zh',
+    strategy: 'no_prefix',
+    // Only the cookie decides: the browser's language is not asked (plugins/i18n-default-locale.ts).
+    detectBrowserLanguage: { useCookie: true, cookieKey: 'lang' },
+  },
 })

@@ -15,7 +15,15 @@ export default defineConfig({
         test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' },
       },
       await defineVitestProject({
-        test: { name: 'nuxt', include: ['tests/nuxt/**/*.test.ts'], environment: 'nuxt' },
+        test: {
+          name: 'nuxt',
+          include: ['tests/nuxt/**/*.test.ts'],
+          environment: 'nuxt',
+          // Starting the Nuxt app in the environment (Vite transforms, @nuxtjs/i18n among them) takes
+          // 4-10 s on this 2-core machine alone and more beside the e2e files; vitest's 10 s default
+          // timed it out in a full run. The tests' own deadlines are unchanged.
+          hookTimeout: 60_000,
+        },
       }),
       {
         resolve: { alias },
