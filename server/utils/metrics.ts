@@ -14,6 +14,12 @@ export function useNotifyMetrics(): NotifyMetrics {
       const { bus } = useBroadcastHub()
       return { ...bus.health(), published: bus.publishedCount }
     },
+    eventLoopDelayMs: () => {
+      try {
+        return runtimeMetrics().eventLoopDelayMs
+      }
+      catch { /* a runtime without the process APIs it reads */ }
+    },
   })
   return metrics
 }
