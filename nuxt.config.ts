@@ -1,10 +1,11 @@
+import { fileURLToPath } from 'node:url'
 import tailwindcss from '@tailwindcss/vite'
 
 // Every value under `runtimeConfig.notify` can be set at run time with an env var:
 // `notify.publishToken` <- NUXT_NOTIFY_PUBLISH_TOKEN, `notify.heartbeatMs` <- NUXT_NOTIFY_HEARTBEAT_MS, ...
 export default defineNuxtConfig({
   // The v3-style layout (pages/, components/, composables/ at the top) on purpose: one small app.
-  modules: ['@nuxt/eslint', '@nuxt/test-utils/module', '@nuxtjs/i18n'],
+  modules: ['@nuxt/eslint', '@nuxt/test-utils/module', '@nuxtjs/i18n', 'nuxt-auth-utils'],
   devtools: { enabled: false },
 
   app: {
@@ -30,9 +31,17 @@ export default defineNuxtConfig({
       retryMs: 3000,
       /** Comment frame on every broadcast stream this often (ms) so proxies keep idle connections open. */
       heartbeatMs: 15_000,
-      /** Events kept for `Last-Event-ID` replay: at most this many, and none older than historyMaxAgeMs. */
+      /** Events kept for `Last-Event-ID` replay, per topic: at most this many, and none older than historyMaxAgeMs. */
       historySize: 1000,
       historyMaxAgeMs: 10 * 60_000,
+      /** In-memory bus only: events kept across all topics; past it the oldest events of any topic go first. */
+      historyMaxEvents: 100_000,
+      /** Comma-separated topics (or `prefix*`) that need a grant to read; the rest are public. */
+      privateTopics: 'user:*,admin:*',
+      /** HS256 key of subscriber/publisher tokens, at least 32 bytes; shorter or empty = tokens refused. */
+      jwtSecret: '',
+      /** Lifetime (s) of the subscriber tokens this server mints (POST /api/notify/token). */
+      tokenTtlSeconds: 900,
       /** A subscriber with more than this many bytes unread is disconnected (it resumes from history). */
       maxQueuedBytes: 1024 * 1024,
       /** Open streams per process, and per client IP; over either, 503 with Retry-After. 0 = no cap. */
@@ -52,6 +61,8 @@ export default defineNuxtConfig({
       demoPublisher: true,
       demoIntervalMs: 2000,
     },
+    /** nuxt-auth-utils: the sealed session cookie; its password comes from NUXT_SESSION_PASSWORD. */
+    session: { maxAge: 60 * 60 * 24 * 7 },
   },
   srcDir: '.',
 
@@ -88,6 +99,13 @@ export default defineNuxtConfig({
   },
   vite: { plugins: [tailwindcss()] },
   typescript: { strict: true },
+  hooks: {
+    // API errors without the request URL (it can carry private topics and ?access_token=), run
+    // before Nuxt's own handler (which still renders the error page of pages).
+    'nitro:config'(config) {
+      config.errorHandler = [fileURLToPath(new URL('./server/error.ts', import.meta.url)), ...[config.errorHandler ?? []].flat()]
+    },
+  },
 
   eslint: { config: { stylistic: true } },
 

@@ -29,7 +29,7 @@ export default defineNitroPlugin((nitroApp) => {
     if (!sample) return
     const payload: BroadcastPayload<AdminStatsSample> = { topic: ADMIN_STATS_TOPIC, data: sample, at: new Date(sample.at).toISOString() }
     // Order [0, 0]: not an event of the bus; a subscriber still skipping up to its replay would skip it.
-    hub.dispatch({ id: '', order: [0, 0], topic: ADMIN_STATS_TOPIC, event: STREAM_EVENTS.message, frame: encodeFrame({ data: JSON.stringify(payload) }), at: sample.at })
+    hub.dispatch({ id: '', order: [0, 0], topic: ADMIN_STATS_TOPIC, event: STREAM_EVENTS.message, data: sample, frame: encodeFrame({ data: JSON.stringify(payload) }), at: sample.at })
   }, ADMIN_STATS_INTERVAL_MS)
   if (typeof timer === 'object' && 'unref' in timer) timer.unref()
   nitroApp.hooks.hook('close', () => clearInterval(timer))

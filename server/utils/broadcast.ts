@@ -9,7 +9,7 @@ let hub: BroadcastHub | undefined
 export function useBroadcastHub(): BroadcastHub {
   if (!hub) {
     const config = useNotifyConfig()
-    const history = { size: config.historySize, maxAgeMs: config.historyMaxAgeMs }
+    const history = { size: config.historySize, maxAgeMs: config.historyMaxAgeMs, maxEvents: config.historyMaxEvents }
     const bus = config.redisUrl
       ? createRedisBus({ url: config.redisUrl, key: config.redisStreamKey, history })
       : createMemoryBus(history)

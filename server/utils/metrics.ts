@@ -1,5 +1,6 @@
 import type { H3Event } from 'h3'
-import { type NotifyMetrics, countPublishDuration, createNotifyMetrics, requireAdminToken as checkAdminToken } from '#server/lib/metrics'
+import { readPresentedToken, tokensMatch, useAccessConfig } from '#server/lib/access'
+import { type NotifyMetrics, countPublishDuration, createNotifyMetrics } from '#server/lib/metrics'
 
 let metrics: NotifyMetrics | undefined
 
@@ -34,8 +35,28 @@ export function startPublishTimer(): () => void {
   }
 }
 
-/** Operators only: NUXT_NOTIFY_METRICS_TOKEN when set, else the publish token (401 without, 503 when neither is set). */
-export function requireAdminToken(event: H3Event): Promise<void> {
-  const { metricsToken, publishToken } = useNotifyConfig()
-  return checkAdminToken(event, String(metricsToken || publishToken || ''))
+/**
+ * Operators only (the metrics): the admin token, NUXT_NOTIFY_METRICS_TOKEN when set, else the
+ * publish token. 503 when neither is configured, 401 (with WWW-Authenticate) when the request's is
+ * missing or wrong; compared in constant time.
+ */
+export async function requireAdminToken(event: H3Event): Promise<void> {
+  const expected = useAccessConfig().adminToken
+  if (!expected) {
+    throw createError({
+      statusCode: 503,
+      statusMessage: 'Service Unavailable',
+      message: 'No admin token is configured. Set NUXT_NOTIFY_METRICS_TOKEN (or NUXT_NOTIFY_PUBLISH_TOKEN) and restart the server.',
+    })
+  }
+  // Header, then the notify_token cookie, then ?access_token=.
+  const given = readPresentedToken(event)?.token
+  if (!given || !(await tokensMatch(given, expected))) {
+    setResponseHeader(event, 'www-authenticate', 'Bearer realm="notify"')
+    throw createError({
+      statusCode: 401,
+      statusMessage: 'Unauthorized',
+      message: given ? 'The admin token is wrong.' : 'Missing admin token: send "Authorization: Bearer <token>".',
+    })
+  }
 }

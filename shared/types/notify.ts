@@ -35,6 +35,51 @@ export interface ResetPayload {
   oldestId?: string
 }
 
+/** Data of the `renew` named event: the stream ends because its token expires; renew it and resume. */
+export interface RenewPayload {
+  reason: 'token-expired'
+}
+
+/** The `notify` claim of a subscriber/publisher token: topic names or `prefix*` patterns. */
+export interface NotifyClaim {
+  subscribe?: string[]
+  publish?: string[]
+}
+
+/** Answer of `POST /api/notify/token`: a subscriber token for the signed-in user. */
+export interface SubscriberToken {
+  token: string
+  /** ISO time the token stops working; a stream opened with it ends then with a `renew` event. */
+  expiresAt: string
+  /** What it grants reading. */
+  subscribe: string[]
+}
+
+/** The signed-in user of the demo session (nuxt-auth-utils). */
+export interface SessionUser {
+  id: string
+  name: string
+}
+
+/** One notification of the inbox: an event of the user's own topic. */
+export interface InboxItem {
+  id: string
+  event: string
+  data: unknown
+  /** ISO time the bus accepted it. */
+  at: string
+}
+
+/** Answer of `GET /api/inbox`. */
+export interface InboxState {
+  /** Newest first. */
+  items: InboxItem[]
+  /** The newest id marked read, or null. */
+  readUpTo: string | null
+  /** The newest event id the server had: the stream resumes from here (`lastEventId=cursor`). */
+  cursor: string | null
+}
+
 /**
  * Body of `POST /api/notify/publish`, the one definition of it: the server's schema is checked
  * against it, the bus publishes it (defaults filled in), the page's form and the tests send it.
@@ -68,7 +113,8 @@ export interface NotifyStats {
   connections: {
     total: number
     byRoute: Record<string, number>
-    byTopic: Record<string, number>
+    /** Only with the admin (publish) token: topic names may be private. */
+    byTopic?: Record<string, number>
   }
   published: number
   history: { size: number, oldestId?: string, newestId?: string }

@@ -10,6 +10,8 @@ export const STREAM_EVENTS = {
   message: 'message',
   /** A publisher's own event name that the /live page listens for besides `message`. */
   alert: 'alert',
+  /** The stream's token expires now: get a fresh one and reconnect with the Last-Event-ID (data: RenewPayload). */
+  renew: 'renew',
 } as const
 
 /**
@@ -26,6 +28,25 @@ export const NAME_PATTERN = /^[\w.:-]{1,128}$/
 /** What NAME_PATTERN asks for, in the words of every error that refuses a name. */
 export const NAME_RULE = 'must be 1 to 128 letters, digits or "._:-"'
 
+/** A signed-in user's id: what they signed in as, lower-cased; letters, digits, `._-`, 1 to 64. */
+export const USER_ID_PATTERN = /^[a-z0-9._-]{1,64}$/
+
+/** The private topic of one user: only they (or a token that grants it) may read it. */
+export function userTopic(userId: string): string {
+  return `user:${userId}`
+}
+
 export function countingMessage(n: number): string {
   return `这是第${n}次发送的SSE数据`
+}
+
+/**
+ * True when event id `a` (`<ms>-<seq>`) comes after `b`; an absent `b` is older than everything.
+ * For the client (what is unread); the bus orders parsed ids the same way.
+ */
+export function isNewerEventId(a: string, b: string | null | undefined): boolean {
+  if (!b) return true
+  const [am = 0, as = 0] = a.split('-').map(Number)
+  const [bm = 0, bs = 0] = b.split('-').map(Number)
+  return am > bm || (am === bm && as > bs)
 }

@@ -19,7 +19,7 @@ afterAll(async () => {
 })
 
 const get = <T>(instance: AppInstance, path: string) => fetch(`${instance.url}${path}`).then(response => response.json() as Promise<T>)
-const subscribers = (instance: AppInstance, topic: string) => instance.stats().then(stats => stats.connections.byTopic[topic] ?? 0)
+const subscribers = (instance: AppInstance, topic: string) => instance.stats().then(stats => stats.connections.byTopic?.[topic] ?? 0)
 
 async function subscribe(instance: AppInstance, topic: string, lastEventId?: string) {
   const before = await subscribers(instance, topic)
@@ -69,7 +69,9 @@ describe('the broadcast bus on Redis, two instances', () => {
     await onB.until(s => s.events.length === 1)
 
     await redis.stop()
+    // Each instance notices on its own (its connections' next error): wait for both, not only a.
     await eventually(() => get<HealthStatus>(a, '/api/health'), health => health.status === 'degraded')
+    await eventually(() => b.stats(), stats => !stats.bus.connected)
     expect((await b.stats()).bus).toEqual({ kind: 'redis', connected: false })
     const refused = await a.publishRaw({ topic: 'outage', data: 'while down' })
     expect(refused.status).toBe(503)

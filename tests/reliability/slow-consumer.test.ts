@@ -13,7 +13,7 @@ const app = await startInstance({
 })
 afterAll(() => app.stop())
 
-const subscribersOf = async (topic: string) => (await app.stats()).connections.byTopic[topic] ?? 0
+const subscribersOf = async (topic: string) => (await app.stats()).connections.byTopic?.[topic] ?? 0
 
 describe('a subscriber that stops reading', () => {
   it('is cut off once its queue passes the cap, and resumes from history without loss', async () => {

@@ -75,3 +75,57 @@ describe('memory bus', () => {
     expect(garbage).toMatchObject({ reset: { reason: 'unknown-id' }, newestId: event.id })
   })
 })
+
+describe('memory bus: history per topic', () => {
+  it('keeps a quiet topic replayable whatever a busy one carries, ids ordered across topics', async () => {
+    const bus = createMemoryBus({ size: 10, maxAgeMs: 60_000 })
+    const before = await publish(bus, 'other')
+    const mine = await publish(bus, 'user:alice', 'hello')
+    for (let i = 0; i < 2000; i++) await publish(bus, 'broadcast', i)
+    const result = await bus.replay(new Set(['user:alice']), before.id)
+    expect(ids(result)).toEqual([mine.id])
+    // The busy topic lost events after `before`: asking for it as well resets, topic by topic.
+    expect(await bus.replay(new Set(['user:alice', 'broadcast']), before.id)).toMatchObject({ reset: { reason: 'history-expired' } })
+    expect((await bus.historyInfo()).size).toBe(12)
+    const both = await bus.replay(new Set(['user:alice', 'other']), `${before.order[0]}-0`)
+    expect(ids(both)).toEqual([before.id, mine.id])
+  })
+
+  it('bounds the total across topics: past maxEvents the oldest events of any topic go first', async () => {
+    const bus = createMemoryBus({ size: 10, maxAgeMs: 60_000, maxEvents: 25 })
+    const first = await publish(bus, 't0')
+    for (let i = 1; i < 40; i++) await publish(bus, `t${i % 4}`, i)
+    expect((await bus.historyInfo()).size).toBe(25)
+    expect(await bus.replay(new Set(['t0']), first.id)).toMatchObject({ reset: { reason: 'history-expired' } })
+    const newest = await publish(bus, 't3', 'last')
+    expect(ids(await bus.replay(new Set(['t3']), (await bus.recent('t3', 2)).events[0]!.id))).toEqual([newest.id])
+  })
+
+  it('remembers what an emptied topic lost, so its clients still get a reset', async () => {
+    vi.useFakeTimers()
+    try {
+      const bus = createMemoryBus({ size: 100, maxAgeMs: 1000 })
+      const seen = await publish(bus, 'quiet')
+      await publish(bus, 'quiet')
+      vi.advanceTimersByTime(1500)
+      await publish(bus, 'busy')
+      expect(await bus.replay(new Set(['quiet']), seen.id)).toMatchObject({ reset: { reason: 'history-expired' } })
+      // A topic that never lost anything replays from any id of this boot.
+      expect(ids(await bus.replay(new Set(['never']), seen.id))).toEqual([])
+    }
+    finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('gives the newest events of one topic and the bus\'s newest id', async () => {
+    const bus = createMemoryBus({ size: 5, maxAgeMs: 60_000 })
+    expect(await bus.recent('a', 3)).toEqual({ events: [], newestId: undefined })
+    const events = []
+    for (let i = 0; i < 7; i++) events.push(await publish(bus, 'a', i))
+    const last = await publish(bus, 'b')
+    const recent = await bus.recent('a', 3)
+    expect(recent.events.map(event => event.data)).toEqual([4, 5, 6])
+    expect(recent.newestId).toBe(last.id)
+  })
+})

@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { authorizeTopics, endWhenGrantExpires } from '#server/lib/access'
+import { countTopicRefusal } from '#server/lib/metrics'
 import { topicsParam } from '#server/lib/broadcast'
 import { createSseSink, encodeFrame } from '#server/lib/sse'
 
@@ -22,6 +24,8 @@ export default defineEventHandler(async (event) => {
   const { topic: topics } = await readValidatedQuery(event, eventsQuery)
   const lastEventId = readLastEventId(event)
   const { retryMs } = useNotifyConfig()
+  // Every topic checked before any byte: 401/403 refuse the whole stream.
+  const access = await authorizeTopics(event, topics).catch(countTopicRefusal)
 
   // Ended by the server (lifetime, shutdown): a spread-out retry hint first, so the clients of a
   // restarting instance don't all come back in the same instant.
@@ -29,6 +33,7 @@ export default defineEventHandler(async (event) => {
     sink.write(encodeFrame({ retry: Math.round(retryMs * (0.5 + Math.random())) }))
     sink.end()
   })
+  if (access.expiresAt !== undefined) endWhenGrantExpires(sink, access.expiresAt)
   // Not awaited: a replay may wait for Redis to come back, while the client already has its stream.
   useBroadcastHub().subscribe(topics, sink, lastEventId).catch(() => sink.end())
   return sink.send()

@@ -1,11 +1,16 @@
 import type { PublishResult } from '#shared/types/notify'
+import { assertMayPublish, authenticatePublisher } from '#server/lib/access'
 
-/** `POST /api/notify/publish`: one event to every subscriber of its topic, on every instance. */
+/**
+ * `POST /api/notify/publish`: one event to every subscriber of its topic, on every instance. The
+ * admin token publishes anywhere; a token with `notify.publish` patterns only to matching topics.
+ */
 export default defineEventHandler(async (event): Promise<PublishResult> => {
   const acknowledged = startPublishTimer()
   assertMethod(event, 'POST')
-  await requirePublishToken(event)
+  const publisher = await authenticatePublisher(event)
   const body = await readPublishBody(event)
+  assertMayPublish(publisher, body.topic)
   const hub = useBroadcastHub()
   const published = await hub.bus.publish(body)
   acknowledged()

@@ -1,4 +1,5 @@
 import type { NotifyStats } from '#shared/types/notify'
+import { hasAdminToken } from '#server/lib/access'
 import { z } from 'zod'
 
 /** `?x=1` turns x on; any other value, or none, leaves it off. */
@@ -6,7 +7,8 @@ const flag = z.unknown().optional().transform(value => value === '1')
 const statsQuery = z.object({ runtime: flag, gc: flag, reset: flag })
 
 /**
- * Open streams per route and topic, events published, history, bus state. With `?runtime=1` and the
+ * Open streams per route (per topic only with the admin token: topic names may be private), events
+ * published, history, bus state. With `?runtime=1` and the
  * publish token also heap, handles and event-loop delay (`&gc=1` collects first, `&reset=1` restarts
  * the delay histogram).
  */
@@ -15,9 +17,10 @@ export default defineEventHandler(async (event): Promise<NotifyStats> => {
   if (query.runtime) await requirePublishToken(event)
   const { total, byRoute } = openStreams()
   const hub = useBroadcastHub()
+  const byTopic = (query.runtime || await hasAdminToken(event)) ? hub.subscribersByTopic() : undefined
   return {
     uptimeSeconds: hub.uptimeSeconds,
-    connections: { total, byRoute, byTopic: hub.subscribersByTopic() },
+    connections: { total, byRoute, byTopic },
     published: hub.bus.publishedCount,
     history: await hub.bus.historyInfo(),
     bus: hub.bus.health(),

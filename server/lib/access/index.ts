@@ -1,3 +1,13 @@
-/** Who may do what. Today: the publish token (publishing, and the runtime part of the stats). */
+/** Who may read and write each topic: private topics, subscriber/publisher tokens, the session grant, the publish token. */
+export { useAccessConfig, MIN_SECRET_BYTES, type AccessConfig } from './access-config'
+export { tokensMatch } from './admin-token'
+export { authenticatePublisher, assertMayPublish, hasAdminToken, type Publisher } from './authorize-publish'
+export { authorizeTopics, type TopicAccess } from './authorize-topics'
+export { endWhenGrantExpires } from './grant-expiry'
+export { TOKEN_COOKIE, readPresentedToken, type TokenSource } from './credentials'
+export { isPrivateTopic } from './private-topics'
 export { requirePublishToken } from './publish-token'
-export { tokensMatch } from './publish-token'
+export { readSessionUser, sessionPasswordProblem } from './session-user'
+export { mintSubscriberToken } from './subscriber-token'
+export { matchesAny, matchesPattern, parsePatternList, TOPIC_PATTERN } from './topic-patterns'
+export { mintToken, verifyToken, TokenRefused, TOKEN_ALGORITHM, type MintOptions, type VerifiedToken } from './tokens'

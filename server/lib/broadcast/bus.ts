@@ -10,6 +10,8 @@ export interface BusEvent {
   order: EventId
   topic: string
   event: string
+  /** What the publisher sent (for reads that are not a stream: the inbox). */
+  data: unknown
   /** `id:`, `event:` and `data:` lines, ready to write to any subscriber of `topic`. */
   frame: Uint8Array
   at: number
@@ -20,6 +22,12 @@ export type { PublishInput }
 /** `newestId` lets a reset client move its Last-Event-ID forward, so it is not reset again. */
 export type ReplayResult = { events: BusEvent[] } | { reset: ResetPayload, newestId: string }
 
+/** The newest events of one topic, oldest first, and the newest id of the whole bus (a stream's resume point). */
+export interface RecentResult {
+  events: BusEvent[]
+  newestId: string | undefined
+}
+
 /**
  * Where published events go and are remembered for replay. The in-memory bus is the default;
  * another implementation (Redis) only has to deliver every event to `onEvent` on every instance.
@@ -28,6 +36,8 @@ export interface EventBus {
   publish(input: PublishInput): Promise<BusEvent>
   /** The events of `topics` after `lastEventId`, in order, or a reset when they can't all be given. */
   replay(topics: ReadonlySet<string>, lastEventId: string): Promise<ReplayResult>
+  /** At most `limit` of the newest events of `topic` still in its history. */
+  recent(topic: string, limit: number): Promise<RecentResult>
   onEvent(listener: (event: BusEvent) => void): void
   /** Settles once every event published from now on will reach `onEvent` (Redis: the reading loop has its place). */
   readonly ready: Promise<void>
@@ -42,5 +52,5 @@ export function createBusEvent(order: EventId, input: PublishInput, at: number):
   const id = formatEventId(order)
   const payload: BroadcastPayload = { topic: input.topic, data: input.data, at: new Date(at).toISOString() }
   const frame = encodeFrame({ id, event: input.event, data: JSON.stringify(payload) })
-  return { id, order, topic: input.topic, event: input.event, frame, at }
+  return { id, order, topic: input.topic, event: input.event, data: input.data, frame, at }
 }

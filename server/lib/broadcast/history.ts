@@ -2,10 +2,13 @@ import type { ResetPayload } from '#shared/types/notify'
 import type { EventId } from './event-id'
 import { compareEventIds } from './event-id'
 
-/** What every bus keeps for Last-Event-ID replay: at most `size` events, none older than `maxAgeMs`. */
+/** What every bus keeps for Last-Event-ID replay, per topic: at most `size` events, none older than `maxAgeMs`. */
 export interface HistoryLimits {
+  /** Events kept per topic. */
   size: number
   maxAgeMs: number
+  /** Memory bus: events kept across all topics; past it the oldest events, whatever their topic, go first. */
+  maxEvents?: number
 }
 
 /**

@@ -4,7 +4,7 @@
  * process's subscribers; a bus (in memory, or Redis for several instances) carries and remembers them.
  */
 export { BroadcastHub } from './hub'
-export type { BusEvent, EventBus, PublishInput, ReplayResult } from './bus'
+export type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
 export { createMemoryBus } from './memory-bus'
 export { createRedisBus, type RedisBusOptions } from './redis-bus'
 export type { HistoryLimits } from './history'

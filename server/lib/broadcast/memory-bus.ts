@@ -1,45 +1,129 @@
-import type { BusEvent, EventBus, PublishInput, ReplayResult } from './bus'
+import type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
 import type { EventId } from './event-id'
 import { createBusEvent } from './bus'
 import { compareEventIds, formatEventId, parseEventId } from './event-id'
 import type { HistoryLimits } from './history'
 import { replayGap } from './history'
 
-/** The embedded bus: one process, nothing to run. History is a bounded, time-limited ring. */
+/** One event in the bus-wide queue; `event` is cleared when it leaves history (the queue is compacted later). */
+interface Entry {
+  event: BusEvent | undefined
+}
+
+/** One topic's history, oldest first. `trimmedUpTo`: the newest id dropped from it. */
+interface TopicRing {
+  entries: Entry[]
+  trimmedUpTo: EventId
+}
+
+/**
+ * The embedded bus: one process, nothing to run. History is kept per topic (so a busy topic can't
+ * push a quiet one's events out), each bounded by `size` and `maxAgeMs`, and all of it by
+ * `maxEvents`. Ids are one sequence across topics, so they stay ordered across topics.
+ */
 export function createMemoryBus(limits: HistoryLimits): EventBus {
   const epoch = Date.now()
+  const maxEvents = limits.maxEvents ?? Infinity
   let seq = 0
-  // Ordered by id. `trimmedUpTo` is the newest id dropped from it: a client that saw less has lost events.
-  const history: BusEvent[] = []
-  let trimmedUpTo: EventId = [epoch, 0]
+  const rings = new Map<string, TopicRing>()
+  // Every kept event in publish (= id = time) order, for age and total trimming across topics.
+  let queue: Entry[] = []
+  let queueHead = 0
+  let total = 0
+  // What emptied topics had trimmed, so a client of a quiet topic still learns it missed events;
+  // at most maxEvents of them, older ones folded into `forgottenUpTo` (which then resets, to be safe).
+  const tombstones = new Map<string, EventId>()
+  let forgottenUpTo: EventId = [epoch, 0]
   const listeners: Array<(event: BusEvent) => void> = []
 
-  function trim(now: number) {
-    let drop = Math.max(0, history.length - limits.size)
-    while (drop < history.length && now - history[drop]!.at > limits.maxAgeMs) drop++
-    if (drop === 0) return
-    trimmedUpTo = history[drop - 1]!.order
-    history.splice(0, drop)
+  const floorOf = (topic: string): EventId => rings.get(topic)?.trimmedUpTo ?? tombstones.get(topic) ?? forgottenUpTo
+
+  function ringOf(topic: string): TopicRing {
+    let ring = rings.get(topic)
+    if (!ring) {
+      ring = { entries: [], trimmedUpTo: floorOf(topic) }
+      tombstones.delete(topic)
+      rings.set(topic, ring)
+    }
+    return ring
   }
+
+  /** Drops the oldest event of `ring` (`entry`, its head). */
+  function dropHead(topic: string, ring: TopicRing) {
+    const entry = ring.entries.shift()!
+    ring.trimmedUpTo = entry.event!.order
+    entry.event = undefined
+    total--
+    if (ring.entries.length > 0) return
+    rings.delete(topic)
+    tombstones.set(topic, ring.trimmedUpTo)
+    if (tombstones.size > Math.min(maxEvents, 1_000_000)) {
+      const [oldest, upTo] = tombstones.entries().next().value!
+      tombstones.delete(oldest)
+      if (compareEventIds(upTo, forgottenUpTo) > 0) forgottenUpTo = upTo
+    }
+  }
+
+  /** Drops, across topics, what is too old or over the total cap; the queue's oldest first. */
+  function sweep(now: number) {
+    while (queueHead < queue.length) {
+      const event = queue[queueHead]!.event
+      if (event) {
+        if (now - event.at <= limits.maxAgeMs && total <= maxEvents) break
+        // The oldest event overall is the oldest of its topic too: it is its ring's head.
+        dropHead(event.topic, rings.get(event.topic)!)
+      }
+      queueHead++
+    }
+    // Compact once dropped entries outnumber kept ones: the queue stays within twice what is kept.
+    if (queueHead > 1024 && queueHead > queue.length / 2) {
+      queue = queue.slice(queueHead)
+      queueHead = 0
+    }
+    else if (queue.length - queueHead > 2 * total + 1024) {
+      queue = queue.slice(queueHead).filter(entry => entry.event)
+      queueHead = 0
+    }
+  }
+
+  const newestId = (): EventId => [epoch, seq]
 
   return {
     async publish(input: PublishInput) {
       const at = Date.now()
       const event = createBusEvent([epoch, ++seq], input, at)
-      history.push(event)
-      trim(at)
+      const entry: Entry = { event }
+      const ring = ringOf(event.topic)
+      ring.entries.push(entry)
+      queue.push(entry)
+      total++
+      if (ring.entries.length > limits.size) dropHead(event.topic, ring)
+      sweep(at)
       for (const listener of listeners) listener(event)
       return event
     },
 
     async replay(topics, lastEventId): Promise<ReplayResult> {
-      trim(Date.now())
+      sweep(Date.now())
       const seen = parseEventId(lastEventId)
-      const newest: EventId = [epoch, seq]
-      const gap = replayGap(seen, newest, trimmedUpTo)
-      if (gap) return { reset: { reason: gap, oldestId: history[0]?.id }, newestId: formatEventId(newest) }
-      const start = firstAfter(history, seen!)
-      return { events: history.slice(start).filter(event => topics.has(event.topic)) }
+      const newest = newestId()
+      const kept = [...topics].map(topic => rings.get(topic)?.entries ?? [])
+      const oldestId = kept.map(entries => entries[0]?.event).filter((event): event is BusEvent => !!event).sort((a, b) => compareEventIds(a.order, b.order))[0]?.id
+      // The reset rule, topic by topic: one topic that lost events after `seen` resets the stream.
+      for (const topic of topics) {
+        const gap = replayGap(seen, newest, floorOf(topic))
+        if (gap) return { reset: { reason: gap, oldestId }, newestId: formatEventId(newest) }
+      }
+      if (!seen) return { reset: { reason: 'unknown-id', oldestId }, newestId: formatEventId(newest) }
+      const events = kept.flatMap(entries => entries.slice(firstAfter(entries, seen)).map(entry => entry.event!))
+      if (kept.length > 1) events.sort((a, b) => compareEventIds(a.order, b.order))
+      return { events }
+    },
+
+    async recent(topic, limit): Promise<RecentResult> {
+      sweep(Date.now())
+      const entries = rings.get(topic)?.entries ?? []
+      return { events: entries.slice(-limit).map(entry => entry.event!), newestId: seq ? formatEventId(newestId()) : undefined }
     },
 
     onEvent(listener) {
@@ -54,7 +138,10 @@ export function createMemoryBus(limits: HistoryLimits): EventBus {
     },
 
     async historyInfo() {
-      return { size: history.length, oldestId: history[0]?.id, newestId: history.at(-1)?.id }
+      sweep(Date.now())
+      let newest: BusEvent | undefined
+      for (let i = queue.length - 1; i >= queueHead && !newest; i--) newest = queue[i]!.event
+      return { size: total, oldestId: queue[queueHead]?.event?.id, newestId: newest?.id }
     },
 
     health: () => ({ kind: 'memory', connected: true }),
@@ -65,13 +152,13 @@ export function createMemoryBus(limits: HistoryLimits): EventBus {
   }
 }
 
-/** Index of the first event with an id after `seen` (binary search: history is ordered). */
-function firstAfter(history: readonly BusEvent[], seen: EventId): number {
+/** Index of the first entry with an id after `seen` (binary search: a topic's history is ordered). */
+function firstAfter(entries: readonly Entry[], seen: EventId): number {
   let low = 0
-  let high = history.length
+  let high = entries.length
   while (low < high) {
     const mid = (low + high) >>> 1
-    if (compareEventIds(history[mid]!.order, seen) <= 0) low = mid + 1
+    if (compareEventIds(entries[mid]!.event!.order, seen) <= 0) low = mid + 1
     else high = mid
   }
   return low

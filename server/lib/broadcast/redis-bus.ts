@@ -1,14 +1,15 @@
 import { createError } from 'h3'
 import { Redis, type RedisOptions } from 'ioredis'
-import type { BusEvent, EventBus, PublishInput, ReplayResult } from './bus'
+import type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
+import type { EventId } from './event-id'
 import { createBusEvent } from './bus'
-import { parseEventId } from './event-id'
+import { compareEventIds, parseEventId } from './event-id'
 import type { HistoryLimits } from './history'
 import { replayGap } from './history'
 
 export interface RedisBusOptions {
   url: string
-  /** The Redis stream that holds every topic's events. */
+  /** The Redis stream that carries every topic's events to every instance; `<key>:topic:<topic>` holds each topic's history. */
   key: string
   history: HistoryLimits
 }
@@ -16,13 +17,51 @@ export interface RedisBusOptions {
 const BLOCK_MS = 5000
 const RETRY_MS = 200
 const READY_WAIT_MS = 2000
+// A topic's history stream outlives its newest event by this much past maxAgeMs (then Redis drops it).
+const TOPIC_TTL_MARGIN_MS = 60_000
 
 /**
- * The bus across instances, on one Redis stream. XADD gives each event its id, the same on every
- * instance, so a client can resume on any of them with Last-Event-ID; XRANGE replays; one blocking
- * XREAD loop per instance feeds the local hub (never one Redis connection per subscriber).
- * The stream is trimmed to about `history.size` entries and `history.maxAgeMs` of age; Redis records
- * the newest trimmed id, which tells a client that it missed too much.
+ * One atomic step: the event goes on the delivery stream (which gives it its id, ordered across all
+ * topics), then on its topic's history stream under the SAME id, trimmed exactly to the topic's own
+ * size and age. Redis does not record what a trim removed (max-deleted-entry-id only follows XDEL),
+ * so the script sets it itself (XSETID ... MAXDELETEDID): the newest id a topic lost, which tells a
+ * client that it missed events. Keys come in KEYS[], never built in the script, so a cluster can
+ * route them later. ARGV: size, oldest id kept by age (`<ms>-0`), topic TTL ms, topic, event, data, at.
+ */
+const PUBLISH_SCRIPT = `
+local function before(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
+  return am < bm or (am == bm and as < bs)
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'topic', ARGV[4], 'event', ARGV[5], 'data', ARGV[6], 'at', ARGV[7])
+redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[2])
+redis.call('XADD', KEYS[2], id, 'topic', ARGV[4], 'event', ARGV[5], 'data', ARGV[6], 'at', ARGV[7])
+local dropped = false
+local excess = redis.call('XLEN', KEYS[2]) - tonumber(ARGV[1])
+if excess > 0 then
+  local gone = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', excess)
+  dropped = gone[#gone][1]
+end
+local old = ARGV[2] ~= '0-0' and redis.call('XREVRANGE', KEYS[2], '(' .. ARGV[2], '-', 'COUNT', 1) or {}
+if old[1] and (not dropped or before(dropped, old[1][1])) then dropped = old[1][1] end
+if dropped then
+  local ms, seq = string.match(dropped, '^(%d+)-(%d+)$')
+  redis.call('XTRIM', KEYS[2], 'MINID', ms .. '-' .. (tonumber(seq) + 1))
+  redis.call('XSETID', KEYS[2], id, 'MAXDELETEDID', dropped)
+end
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return id
+`
+
+/**
+ * The bus across instances. One delivery stream carries every event: XADD gives each its id, the
+ * same on every instance, so a client can resume on any of them with Last-Event-ID, and one
+ * blocking XREAD loop per instance feeds the local hub (never one Redis connection per subscriber).
+ * Each topic also has its own history stream (same ids, written in the same script), trimmed to
+ * `history.size` entries and `history.maxAgeMs` of age: replay is XRANGE per asked topic, merged by
+ * id, and Redis records each topic's newest trimmed id, which tells a client it missed too much.
  */
 export function createRedisBus(options: RedisBusOptions): EventBus {
   const { key, history } = options
@@ -33,6 +72,9 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
     retryStrategy: times => Math.min(times * 200, 2000),
   }
   const writer = new Redis(options.url, { ...connection, connectionName: 'notify-writer' })
+  writer.defineCommand('notifyPublish', { numberOfKeys: 2, lua: PUBLISH_SCRIPT })
+  const topicKey = (topic: string) => `${key}:topic:${topic}`
+  const topicTtlMs = history.maxAgeMs + TOPIC_TTL_MARGIN_MS
   const reader = new Redis(options.url, { ...connection, connectionName: 'notify-reader' })
   let lastLogged = 0
   const logError = (error: Error) => {
@@ -59,9 +101,9 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
   const eventOf = (id: string, fields: string[]) => recent.get(id) ?? toBusEvent(id, fields)
   let closed = false
 
-  async function streamInfo() {
+  async function streamInfo(stream = key) {
     try {
-      const flat = await writer.call('XINFO', 'STREAM', key) as unknown[]
+      const flat = await writer.call('XINFO', 'STREAM', stream) as unknown[]
       const info = new Map<string, unknown>()
       for (let i = 0; i < flat.length; i += 2) info.set(String(flat[i]), flat[i + 1])
       const first = info.get('first-entry') as [string] | null
@@ -127,13 +169,10 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
       // Until the reading loop has its place, an event published here could pass it by.
       if (!(await settlesWithin(ready, READY_WAIT_MS))) throw unavailable()
       const at = Date.now()
-      let id: string | null | undefined
+      let id: string | undefined
       try {
-        const results = await writer.multi()
-          .xadd(key, 'MAXLEN', '~', String(history.size), '*', 'topic', input.topic, 'event', input.event, 'data', JSON.stringify(input.data), 'at', String(at))
-          .xtrim(key, 'MINID', '~', String(Math.max(0, at - history.maxAgeMs)))
-          .exec()
-        id = results?.[0]?.[1] as string | undefined
+        const publishScript = (writer as unknown as { notifyPublish: (...args: string[]) => Promise<string> }).notifyPublish
+        id = await publishScript.call(writer, key, topicKey(input.topic), String(history.size), `${Math.max(0, at - history.maxAgeMs)}-0`, String(topicTtlMs), input.topic, input.event, JSON.stringify(input.data), String(at))
       }
       catch {
         throw unavailable()
@@ -145,14 +184,37 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
     },
 
     async replay(topics, lastEventId): Promise<ReplayResult> {
-      const info = await streamInfo()
+      const asked = [...topics]
+      const [info, ...topicInfos] = await Promise.all([streamInfo(), ...asked.map(topic => streamInfo(topicKey(topic)))])
       const seen = parseEventId(lastEventId)
-      const newest = parseEventId(info.lastId)!
-      const gap = replayGap(seen, newest, parseEventId(info.maxDeletedId)!)
-      if (gap) return { reset: { reason: gap, oldestId: info.firstId }, newestId: info.lastId }
-      const entries = await writer.xrange(key, `(${lastEventId}`, '+', 'COUNT', history.size)
-      const events = entries.map(([id, fields]) => eventOf(id, fields)).filter((event): event is BusEvent => !!event && topics.has(event.topic))
+      const newest = parseEventId(info!.lastId)!
+      const oldestId = topicInfos.map(topicInfo => topicInfo.firstId).filter(id => id !== undefined).sort(byId)[0]
+      // The reset rule, topic by topic. A topic with no history stream has had nothing for longer
+      // than maxAgeMs (Redis expired it): a client that saw less than that may have lost events.
+      const expiredBefore: EventId = [Date.now() - history.maxAgeMs, 0]
+      for (const topicInfo of topicInfos) {
+        const floor = topicInfo.lastId === '0-0' ? expiredBefore : parseEventId(topicInfo.maxDeletedId)!
+        const gap = replayGap(seen, newest, floor)
+        if (gap) return { reset: { reason: gap, oldestId }, newestId: info!.lastId }
+      }
+      if (!seen) return { reset: { reason: 'unknown-id', oldestId }, newestId: info!.lastId }
+      const perTopic = await Promise.all(asked.map(topic => writer.xrange(topicKey(topic), `(${lastEventId}`, '+', 'COUNT', history.size)))
+      const events = perTopic.flat().map(([id, fields]) => eventOf(id, fields)).filter((event): event is BusEvent => !!event && topics.has(event.topic))
+      if (asked.length > 1) events.sort((a, b) => compareEventIds(a.order, b.order))
       return { events }
+    },
+
+    async recent(topic, limit): Promise<RecentResult> {
+      // One MULTI: the newest id is read at the same instant as the topic's events, so a stream
+      // resumed from it misses nothing published in between.
+      const results = await writer.multi()
+        .xrevrange(topicKey(topic), '+', '-', 'COUNT', limit)
+        .xrevrange(key, '+', '-', 'COUNT', 1)
+        .exec()
+      const entries = (results?.[0]?.[1] ?? []) as Array<[string, string[]]>
+      const newest = (results?.[1]?.[1] ?? []) as Array<[string, string[]]>
+      const events = entries.reverse().map(([id, fields]) => eventOf(id, fields)).filter((event): event is BusEvent => !!event)
+      return { events, newestId: newest[0]?.[0] }
     },
 
     onEvent(listener) {
@@ -196,6 +258,8 @@ function toBusEvent(id: string, fields: string[]): BusEvent | undefined {
     return undefined
   }
 }
+
+const byId = (a: string, b: string) => compareEventIds(parseEventId(a) ?? [0, 0], parseEventId(b) ?? [0, 0])
 
 function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined

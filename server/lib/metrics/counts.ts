@@ -57,6 +57,13 @@ export function countRefusal(reason: StreamRefusalReason): void {
   counts.refusals[reason]++
 }
 
+/** For a stream route's `authorizeTopics(...).catch(countTopicRefusal)`: counts a 401 or 403, then rethrows. */
+export function countTopicRefusal(error: unknown): never {
+  const status = (error as { statusCode?: number } | undefined)?.statusCode
+  if (status === 401 || status === 403) countRefusal(status === 401 ? '401' : '403')
+  throw error
+}
+
 export type NotifyCounts = Readonly<{
   framesDelivered: number
   slowConsumers: number

@@ -1,0 +1,28 @@
+import type { SessionUser } from '#shared/types/notify'
+import { z } from 'zod'
+import { sessionPasswordProblem } from '#server/lib/access'
+
+const loginSchema = z.strictObject({
+  name: z.string().trim().regex(/^[\w.-]{1,64}$/, 'must be 1 to 64 letters, digits or "._-"'),
+})
+
+/**
+ * `POST /api/auth/login` `{ name }`: the DEMO sign-in: whoever types a name is that user, no
+ * password. A real app replaces this route with its own login (password, OAuth...) and calls
+ * `setUserSession(event, { user: { id, name } })` the same way; everything else stays.
+ */
+export default defineEventHandler(async (event): Promise<SessionUser> => {
+  const problem = sessionPasswordProblem()
+  if (problem) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: `Sign-in is off: ${problem}.` })
+  // JSON only: a cross-site HTML form (urlencoded, no preflight) must not sign someone in as another.
+  if (!/^application\/json\b/i.test(getRequestHeader(event, 'content-type') ?? '')) {
+    throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: 'Send {"name": ...} as application/json.' })
+  }
+  const body = await readValidatedBody(event, body => loginSchema.safeParse(body))
+  if (!body.success) {
+    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: `"name" ${body.error.issues[0]?.message ?? 'is required'}.` })
+  }
+  const user: SessionUser = { id: body.data.name.toLowerCase(), name: body.data.name }
+  await replaceUserSession(event, { user })
+  return user
+})

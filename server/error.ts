@@ -1,0 +1,32 @@
+import type { NitroErrorHandler } from 'nitropack/types'
+import { getRequestURL, send, setResponseHeaders, setResponseStatus } from 'h3'
+
+/**
+ * API errors without the request URL. Nitro's default JSON error echoes the full URL (and logs it
+ * with every 5xx), but a stream's URL carries topic names and may carry `?access_token=`: here
+ * the body is only `statusCode`, `statusMessage`, `message` (and `data`), and a 5xx is logged with
+ * the path alone. Pages fall through to Nuxt's error page.
+ */
+const apiErrorHandler: NitroErrorHandler = (error, event) => {
+  const { pathname } = getRequestURL(event)
+  if (!pathname.startsWith('/api/')) return
+  const sensitive = error.unhandled || error.fatal
+  const statusCode = error.statusCode || 500
+  const statusMessage = sensitive ? 'Server Error' : error.statusMessage || 'Server Error'
+  if (sensitive) console.error(`[request error] [${event.method}] ${pathname}`, error)
+  setResponseHeaders(event, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': 'script-src \'none\'; frame-ancestors \'none\';',
+  })
+  setResponseStatus(event, statusCode, statusMessage)
+  return send(event, JSON.stringify({
+    statusCode,
+    statusMessage,
+    message: sensitive ? 'Server Error' : error.message,
+    data: sensitive ? undefined : error.data,
+  }, null, 2))
+}
+
+export default apiErrorHandler

@@ -1,0 +1,55 @@
+import type { H3Event } from 'h3'
+import { createError } from 'h3'
+import { tokensMatch } from './admin-token'
+import { useAccessConfig } from './access-config'
+import { readBearer } from './credentials'
+import { forbidden, unauthorized } from './refusals'
+import { matchesAny } from './topic-patterns'
+import { TokenRefused, verifyToken } from './tokens'
+
+/** Who is publishing: the admin (any topic), or a token holder limited to its `notify.publish` patterns. */
+export type Publisher = { admin: true } | { admin: false, publish: readonly string[] }
+
+const looksLikeJwt = (token: string) => token.split('.').length === 3
+
+/**
+ * The publisher of this request, from `Authorization: Bearer` only (a cookie would let any page
+ * the person visits publish in their name). 503 when neither an admin token nor a JWT secret is
+ * configured; 401 when the bearer is missing, wrong, or a refused token.
+ */
+export async function authenticatePublisher(event: H3Event): Promise<Publisher> {
+  const { publishToken, jwtKey } = useAccessConfig()
+  if (!publishToken && !jwtKey) {
+    throw createError({
+      statusCode: 503,
+      statusMessage: 'Service Unavailable',
+      message: 'Publishing is disabled: no publish token is configured. Set NUXT_NOTIFY_PUBLISH_TOKEN (or NUXT_NOTIFY_JWT_SECRET for publisher tokens) and restart the server.',
+    })
+  }
+  const given = readBearer(event)
+  if (!given) unauthorized(event, 'Missing "Authorization: Bearer <token>" header.')
+  if (publishToken && (await tokensMatch(given, publishToken))) return { admin: true }
+  if (!jwtKey || !looksLikeJwt(given)) unauthorized(event, 'The bearer token is wrong.')
+  try {
+    const token = await verifyToken(given, jwtKey)
+    return { admin: false, publish: token.publish }
+  }
+  catch (error) {
+    if (error instanceof TokenRefused) unauthorized(event, error.message, true)
+    throw error
+  }
+}
+
+/** 403 unless the publisher may publish to `topic`: a token with only `subscribe` may publish nowhere. */
+export function assertMayPublish(publisher: Publisher, topic: string): void {
+  if (publisher.admin) return
+  if (publisher.publish.length === 0) forbidden('This token may not publish: its "notify.publish" claim grants no topic.')
+  if (!matchesAny(topic, publisher.publish)) forbidden(`This token may not publish to topic "${topic}".`)
+}
+
+/** True when the request carries the admin token (for what only operators may see). Never throws. */
+export async function hasAdminToken(event: H3Event): Promise<boolean> {
+  const { publishToken } = useAccessConfig()
+  const given = readBearer(event)
+  return !!publishToken && !!given && (await tokensMatch(given, publishToken))
+}

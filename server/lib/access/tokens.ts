@@ -1,0 +1,80 @@
+import type { NotifyClaim } from '#shared/types/notify'
+import { SignJWT, errors, jwtVerify } from 'jose'
+import { z } from 'zod'
+import { topicPatternSchema } from './topic-patterns'
+
+/** The one algorithm accepted: `alg: none`, RS256, ES256... are refused before any key is used. */
+export const TOKEN_ALGORITHM = 'HS256'
+/** Longer than any token this app mints by far; a bigger one is refused unread. */
+export const MAX_TOKEN_LENGTH = 4096
+const MAX_PATTERNS = 64
+
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(256).optional(),
+  exp: z.number().int(),
+  notify: z.object({
+    subscribe: z.array(topicPatternSchema).max(MAX_PATTERNS).optional(),
+    publish: z.array(topicPatternSchema).max(MAX_PATTERNS).optional(),
+  }).strip().optional(),
+})
+
+export interface VerifiedToken {
+  sub?: string
+  /** Seconds since the epoch. */
+  exp: number
+  subscribe: string[]
+  publish: string[]
+}
+
+/** Why a token was refused, in words safe to send back: never the token, never what it claims. */
+export class TokenRefused extends Error {}
+
+/** Verifies signature, algorithm, `exp` (required), `nbf`, and the shape of the `notify` claim. */
+export async function verifyToken(token: string, key: Uint8Array): Promise<VerifiedToken> {
+  if (token.length > MAX_TOKEN_LENGTH) throw new TokenRefused(`The token is longer than ${MAX_TOKEN_LENGTH} characters.`)
+  let payload: unknown
+  try {
+    ({ payload } = await jwtVerify(token, key, { algorithms: [TOKEN_ALGORITHM], requiredClaims: ['exp'] }))
+  }
+  catch (error) {
+    throw new TokenRefused(refusal(error))
+  }
+  const claims = claimsSchema.safeParse(payload)
+  if (!claims.success) throw new TokenRefused('The token\'s claims are malformed ("sub" a string, "exp" a number, "notify.subscribe"/"notify.publish" lists of topic names or "prefix*" patterns).')
+  const { sub, exp, notify } = claims.data
+  return { sub, exp, subscribe: notify?.subscribe ?? [], publish: notify?.publish ?? [] }
+}
+
+function refusal(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'The token has expired.'
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return `The token is not signed with ${TOKEN_ALGORITHM}.`
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'The token\'s signature is not valid.'
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'exp') return 'The token has no valid "exp" claim.'
+    if (error.claim === 'nbf') return 'The token is not valid yet ("nbf").'
+    return `The token's "${error.claim}" claim is not valid.`
+  }
+  return 'The token is not a well-formed JWT.'
+}
+
+export interface MintOptions {
+  /** Who it is for (the user id, or a backend's name). */
+  sub: string
+  notify: NotifyClaim
+  ttlSeconds: number
+}
+
+/**
+ * Mints a token this server accepts: for another backend that publishes to some topics, or a
+ * cross-origin client that can't carry the session cookie. `exp` is always set.
+ */
+export async function mintToken(options: MintOptions, key: Uint8Array): Promise<{ token: string, exp: number }> {
+  const exp = Math.floor(Date.now() / 1000) + options.ttlSeconds
+  const token = await new SignJWT({ notify: options.notify })
+    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT' })
+    .setSubject(options.sub)
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(key)
+  return { token, exp }
+}
