@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest'
 import { ADMIN_STATS_TOPIC } from '#shared/utils/admin-stats'
 import { type Scrape, scrape } from '../support/metrics'
 import { setupServer } from '../support/server'
+import { ACCESS_ENV, subscriberToken } from '../support/tokens'
 import { eventually, openSse } from '../support/sse'
 
-// A topic meant to be private (NUXT_NOTIFY_PRIVATE_TOPICS is read once topic access exists): its
-// name must not show up in any label, whatever the metrics count about it.
+// A private topic: its name must not show up in any label, whatever the metrics count about it.
 const PRIVATE = 'secret-room-7f3a'
 const MAX_STREAMS = 6
-const { publish } = await setupServer({ NUXT_NOTIFY_PRIVATE_TOPICS: PRIVATE, NUXT_NOTIFY_MAX_STREAMS: String(MAX_STREAMS), NUXT_NOTIFY_HEARTBEAT_MS: '60000' })
+const { publish } = await setupServer({ ...ACCESS_ENV, NUXT_NOTIFY_PRIVATE_TOPICS: `${PRIVATE},admin:*`, NUXT_NOTIFY_MAX_STREAMS: String(MAX_STREAMS), NUXT_NOTIFY_HEARTBEAT_MS: '60000' })
 
 /** Scrapes until `predicate` holds: the registry counts what the server did, which may lag a request by a tick. */
 const scrapeUntil = (predicate: (s: Scrape) => boolean) => eventually(() => scrape(), predicate)
@@ -55,7 +55,8 @@ describe('GET /api/notify/metrics', () => {
 
   it('moves with real traffic: streams, publishes, deliveries, publish latency, replays, refusals', async () => {
     const before = await scrape()
-    const subscribers = await Promise.all([1, 2].map(() => openSse(`/api/notify/events?topic=${PRIVATE}`)))
+    const grant = { authorization: `Bearer ${await subscriberToken([PRIVATE])}` }
+    const subscribers = await Promise.all([1, 2].map(() => openSse(`/api/notify/events?topic=${PRIVATE}`, grant)))
     const counting = await openSse('/api/notify/stream?count=100&interval=1000')
     let now = await scrapeUntil(s => s.value('notify_streams_open', { route: 'broadcast' }) === before.value('notify_streams_open', { route: 'broadcast' }) + 2)
     expect(now.value('notify_streams_open', { route: 'counting' })).toBe(before.value('notify_streams_open', { route: 'counting' }) + 1)
@@ -73,9 +74,9 @@ describe('GET /api/notify/metrics', () => {
     expect(Number(latency.buckets!['+Inf'])).toBe(Number(latency.count))
 
     // A reconnect that history can serve, and one it can't.
-    const resumed = await openSse(`/api/notify/events?topic=${PRIVATE}`, { 'last-event-id': ids[0]! })
+    const resumed = await openSse(`/api/notify/events?topic=${PRIVATE}`, { ...grant, 'last-event-id': ids[0]! })
     await resumed.until(s => s.events.length === 2)
-    const lost = await openSse(`/api/notify/events?topic=${PRIVATE}`, { 'last-event-id': '1-1' })
+    const lost = await openSse(`/api/notify/events?topic=${PRIVATE}`, { ...grant, 'last-event-id': '1-1' })
     await lost.until(s => s.events.some(event => event.event === 'reset'))
     now = await scrape()
     expect(now.value('notify_replays_total', { result: 'replayed' }) - before.value('notify_replays_total', { result: 'replayed' })).toBe(1)
@@ -86,12 +87,16 @@ describe('GET /api/notify/metrics', () => {
     const fillers = await Promise.all(Array.from({ length: MAX_STREAMS - open }, () => openSse('/api/notify/events?topic=filler')))
     const refused = await fetch('/api/notify/events?topic=filler')
     expect(refused.status).toBe(503)
-    // The admin stats topic without the admin token: refused as a 401.
-    const unauthorised = await fetch(`/api/notify/events?topic=${encodeURIComponent(ADMIN_STATS_TOPIC)}`)
-    expect(unauthorised.status).toBe(401)
+    // Private topics without credentials (the admin stats topic without the admin token): 401;
+    // with a token that grants another topic: 403. Both counted, before any stream is opened.
+    expect((await fetch(`/api/notify/events?topic=${encodeURIComponent(ADMIN_STATS_TOPIC)}`)).status).toBe(401)
+    expect((await fetch(`/api/notify/events?topic=${PRIVATE}`)).status).toBe(401)
+    const other = { authorization: `Bearer ${await subscriberToken(['elsewhere'])}` }
+    expect((await fetch(`/api/notify/events?topic=${PRIVATE}`, { headers: other })).status).toBe(403)
     now = await scrape()
     expect(now.value('notify_stream_refusals_total', { reason: 'caps' }) - before.value('notify_stream_refusals_total', { reason: 'caps' })).toBe(1)
-    expect(now.value('notify_stream_refusals_total', { reason: '401' }) - before.value('notify_stream_refusals_total', { reason: '401' })).toBe(1)
+    expect(now.value('notify_stream_refusals_total', { reason: '401' }) - before.value('notify_stream_refusals_total', { reason: '401' })).toBe(2)
+    expect(now.value('notify_stream_refusals_total', { reason: '403' }) - before.value('notify_stream_refusals_total', { reason: '403' })).toBe(1)
     expect(now.value('notify_stream_refusals_total', { reason: 'shutdown' })).toBe(0)
 
     for (const stream of [...subscribers, counting, resumed, lost, ...fillers]) stream.close()
