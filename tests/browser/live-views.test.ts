@@ -38,7 +38,7 @@ describe('/live as the use cases look, in Chromium', () => {
 
     // Level filter: without info, only warn and error lines are shown.
     await page.getByTestId('log-tail').getByRole('checkbox', { name: 'info' }).uncheck()
-    await expect.poll(() => level('info').count()).toBe(0)
+    await expect.poll(() => level('info').count(), { timeout: 5000 }).toBe(0)
     expect(await level('error').count()).toBeGreaterThan(0)
     await page.getByTestId('log-tail').getByRole('checkbox', { name: 'info' }).check()
 
@@ -56,15 +56,15 @@ describe('/live as the use cases look, in Chromium', () => {
     const list = page.getByTestId('log-lines')
     const gap = () => list.evaluate(element => element.scrollHeight - element.scrollTop - element.clientHeight)
     await expect.poll(() => list.evaluate(element => element.scrollHeight > element.clientHeight), { timeout: 10_000 }).toBe(true)
-    await expect.poll(gap).toBeLessThan(24)
+    await expect.poll(gap, { timeout: 5000 }).toBeLessThan(24)
     await list.evaluate((element) => {
       element.scrollTop = 0
     })
-    await expect.poll(() => page.getByTestId('log-follow').isChecked()).toBe(false)
+    await expect.poll(() => page.getByTestId('log-follow').isChecked(), { timeout: 5000 }).toBe(false)
     await page.waitForTimeout(500)
     expect(await list.evaluate(element => element.scrollTop)).toBe(0)
     await page.getByTestId('log-follow').check()
-    await expect.poll(gap).toBeLessThan(24)
+    await expect.poll(gap, { timeout: 5000 }).toBeLessThan(24)
 
     // The raw history is still there, folded.
     const raw = page.getByTestId('raw-history')
@@ -85,7 +85,7 @@ describe('/live as the use cases look, in Chromium', () => {
     await page.emulateMedia({ colorScheme: 'dark' })
     await screenshot(page, 'live-dark')
     await page.setViewportSize({ width: 390, height: 844 })
-    await expect.poll(() => fitsWidth(page)).toBe(true)
+    await expect.poll(() => fitsWidth(page), { timeout: 5000 }).toBe(true)
     await screenshot(page, 'live-390')
     await page.close()
   })

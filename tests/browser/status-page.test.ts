@@ -18,7 +18,7 @@ describe('the status page in Chromium', () => {
 
     await form.locator('input[type=password]').fill(TOKEN)
     await form.getByRole('button').click()
-    await expect.poll(() => page.getByTestId('status').getAttribute('data-status')).toBe('open')
+    await expect.poll(() => page.getByTestId('status').getAttribute('data-status'), { timeout: 10_000 }).toBe('open')
     // Six charts, each a canvas uPlot drew into.
     await expect.poll(() => page.locator('[data-chart] canvas').count(), { timeout: 10_000 }).toBe(6)
     const points = () => page.locator('[data-chart=streams] [data-testid=chart]').getAttribute('data-points').then(Number)
@@ -50,11 +50,11 @@ describe('the status page in Chromium', () => {
     const background = () => page.evaluate(() => getComputedStyle(document.querySelector('#__nuxt > div')!).backgroundColor)
     const light = await background()
     await page.emulateMedia({ colorScheme: 'dark' })
-    await expect.poll(background).not.toBe(light)
+    await expect.poll(background, { timeout: 5000 }).not.toBe(light)
     await page.waitForTimeout(300)
     await screenshot(page, 'status-dark')
     await page.setViewportSize({ width: 390, height: 844 })
-    await expect.poll(() => fitsWidth(page)).toBe(true)
+    await expect.poll(() => fitsWidth(page), { timeout: 5000 }).toBe(true)
     await page.waitForTimeout(300)
     await screenshot(page, 'status-390')
     expect(await page.locator('[data-chart] canvas').count()).toBe(6)
