@@ -6,6 +6,8 @@ import tailwindcss from '@tailwindcss/vite'
 export default defineNuxtConfig({
   // The v3-style layout (pages/, components/, composables/ at the top) on purpose: one small app.
   modules: ['@nuxt/eslint', '@nuxt/test-utils/module', '@nuxtjs/i18n', 'nuxt-auth-utils'],
+  // A composable may be a folder (VueUse style: index.ts plus its small helpers); only index.ts is auto-imported.
+  imports: { dirs: ['composables/*/index.ts'] },
   devtools: { enabled: false },
 
   app: {
@@ -66,15 +68,7 @@ export default defineNuxtConfig({
   },
   srcDir: '.',
 
-  routeRules: {
-    '/**': {
-      headers: {
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'strict-origin-when-cross-origin',
-        'x-frame-options': 'DENY',
-      },
-    },
-  },
+  // Security headers: server/plugins/security-headers.ts (a `/**` route rule cost every stream a deep merge).
   devServer: { port: 3001 },
   compatibilityDate: '2026-11-01',
 

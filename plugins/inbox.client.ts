@@ -1,4 +1,4 @@
-import type { BroadcastPayload, InboxState } from '#shared/types/notify'
+import type { BroadcastPayload, InboxState, ResetPayload } from '#shared/types/notify'
 import { STREAM_EVENTS, userTopic } from '#shared/utils/notify'
 import { notificationText } from '~/composables/useInbox'
 
@@ -14,7 +14,7 @@ export default defineNuxtPlugin(() => {
   const { items, readUpTo } = useInbox()
   const { t } = useNuxtApp().$i18n
   const base = ref('')
-  const stream = useEventStream<BroadcastPayload>(base, {
+  const stream = useEventStream<{ [STREAM_EVENTS.message]: BroadcastPayload, [STREAM_EVENTS.reset]: ResetPayload }>(base, {
     immediate: false,
     events: [STREAM_EVENTS.reset, STREAM_EVENTS.renew],
     reconnect: { retries: 10 },

@@ -154,3 +154,20 @@ export interface ApiError {
   statusMessage: string
   message: string
 }
+
+/** One event of `GET /api/notify/recent`: what the stream sent for it (`id:`, `event:`, and its data). */
+export interface RecentEvent<T = unknown> {
+  id: string
+  event: string
+  data: BroadcastPayload<T>
+}
+
+/** Answer of `GET /api/notify/recent?topic=a&topic=b`: the newest events of those topics, oldest first. */
+export interface RecentEvents<T = unknown> {
+  events: RecentEvent<T>[]
+  /**
+   * The newest event id the server had (of any topic): a stream opened with `lastEventId=cursor`
+   * gets exactly the events after these, none twice. Null when the bus has no position to give yet.
+   */
+  cursor: string | null
+}

@@ -12,6 +12,8 @@ export const STREAM_EVENTS = {
   alert: 'alert',
   /** The stream's token expires now: get a fresh one and reconnect with the Last-Event-ID (data: RenewPayload). */
   renew: 'renew',
+  /** A heartbeat as a named event (data `{}`), only on streams opened with `?heartbeat=event`: EventSource can't see comments. */
+  heartbeat: 'heartbeat',
 } as const
 
 /**

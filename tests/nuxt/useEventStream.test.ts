@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createSSRApp, defineComponent, effectScope, h } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { useEventStream } from '~/composables/useEventStream'
+import { supportsSharedStream } from '~/composables/useEventStream/shared-stream'
 
 /** A stand-in EventSource the test drives by hand, with the real readyState semantics. */
 class FakeEventSource {
@@ -216,6 +217,144 @@ describe('useEventStream', () => {
     expect(stream.status.value).toBe('idle')
     stream.open()
     expect(stream.status.value).toBe('idle')
+    stream.stop()
+  })
+
+  it('never records the heartbeat event, and replaces a stream silent for 2.5 heartbeats from its last id', () => {
+    vi.useFakeTimers()
+    const stream = inScope(() => useEventStream('/api/x?heartbeat=event', { heartbeat: 1000 }))
+    latest().open()
+    latest().emit('{"n":1}', { id: '5' })
+    for (let i = 0; i < 5; i++) {
+      vi.advanceTimersByTime(1000)
+      latest().emit('{}', { event: 'heartbeat' })
+    }
+    expect(FakeEventSource.instances).toHaveLength(1)
+    expect(stream.history.value.map(entry => entry.kind)).toEqual(['open', 'message'])
+    vi.advanceTimersByTime(2499)
+    expect(FakeEventSource.instances).toHaveLength(1)
+    vi.advanceTimersByTime(1)
+    expect(FakeEventSource.instances).toHaveLength(2)
+    expect(FakeEventSource.instances[0]!.readyState).toBe(FakeEventSource.CLOSED)
+    expect(latest().url).toBe('/api/x?heartbeat=event&lastEventId=5')
+    expect(stream.history.value.at(-1)).toMatchObject({ kind: 'error', reason: 'stalled' })
+    expect(stream.status.value).toBe('reconnecting')
+    stream.stop()
+  })
+
+  it('on `renew` reconnects at once with a fresh URL token, from the last id, recording no error', async () => {
+    const tokens = ['first', 'second']
+    const stream = inScope(() => useEventStream('/api/x', { transport: 'eventsource', token: () => tokens.shift()! }))
+    await vi.waitFor(() => expect(FakeEventSource.instances).toHaveLength(1))
+    expect(latest().url).toBe('/api/x?access_token=first')
+    latest().open()
+    latest().emit('1', { id: '1' })
+    latest().emit('{"reason":"token-expired"}', { event: 'renew' })
+    await vi.waitFor(() => expect(FakeEventSource.instances).toHaveLength(2))
+    expect(latest().url).toBe('/api/x?lastEventId=1&access_token=second')
+    expect(FakeEventSource.instances[0]!.readyState).toBe(FakeEventSource.CLOSED)
+    latest().open()
+    expect(stream.history.value.map(entry => entry.kind)).toEqual(['open', 'message', 'open'])
+    stream.stop()
+  })
+
+  it('says offline when the browser does, and reconnects the moment it is online again', () => {
+    vi.useFakeTimers()
+    const stream = inScope(() => useEventStream('/api/x'))
+    latest().open()
+    latest().emit('1', { id: '3' })
+    window.dispatchEvent(new Event('offline'))
+    expect(stream.status.value).toBe('offline')
+    expect(latest().readyState).toBe(FakeEventSource.CLOSED)
+    vi.advanceTimersByTime(60_000)
+    expect(FakeEventSource.instances).toHaveLength(1)
+    window.dispatchEvent(new Event('online'))
+    expect(FakeEventSource.instances).toHaveLength(2)
+    expect(latest().url).toBe('/api/x?lastEventId=3')
+    latest().open()
+    expect(stream.status.value).toBe('open')
+    stream.stop()
+  })
+
+  it('with pauseWhenHidden closes while the page is hidden and resumes from the last id when shown', () => {
+    let visibility: DocumentVisibilityState = 'visible'
+    vi.spyOn(document, 'visibilityState', 'get').mockImplementation(() => visibility)
+    const stream = inScope(() => useEventStream('/api/x', { pauseWhenHidden: true }))
+    latest().open()
+    latest().emit('1', { id: '9' })
+    visibility = 'hidden'
+    document.dispatchEvent(new Event('visibilitychange'))
+    expect(stream.status.value).toBe('paused')
+    expect(latest().readyState).toBe(FakeEventSource.CLOSED)
+    visibility = 'visible'
+    document.dispatchEvent(new Event('visibilitychange'))
+    expect(FakeEventSource.instances).toHaveLength(2)
+    expect(latest().url).toBe('/api/x?lastEventId=9')
+    stream.stop()
+    vi.restoreAllMocks()
+  })
+
+  it('starts from a server-rendered seed: its events in the history at once, the stream resuming after its cursor', async () => {
+    const seed = { events: [{ event: 'message', data: { n: 1 }, id: '10', at: 1000 }], lastEventId: '12' }
+    const component = defineComponent({
+      setup() {
+        const { history } = useEventStream('/api/x', { seed })
+        return () => h('ol', history.value.map(entry => h('li', `${entry.at}:${JSON.stringify(entry.data)}`)))
+      },
+    })
+    expect(await renderToString(createSSRApp(component))).toBe('<ol><li>1000:{&quot;n&quot;:1}</li></ol>')
+    const stream = inScope(() => useEventStream('/api/x', { seed }))
+    expect(latest().url).toBe('/api/x?lastEventId=12')
+    latest().open()
+    latest().emit('{"n":2}', { id: '13' })
+    expect(stream.history.value.map(entry => entry.data)).toEqual([{ n: 1 }, undefined, { n: 2 }])
+    stream.stop()
+  })
+
+  it('calls onEvent for every event of a burst, whatever the history keeps', () => {
+    const seen: unknown[] = []
+    const stream = inScope(() => useEventStream('/api/x', { historyLimit: 3, events: ['alert'], onEvent: entry => seen.push([entry.event, entry.data]) }))
+    latest().open()
+    for (let i = 1; i <= 100; i++) latest().emit(String(i), { id: String(i) })
+    latest().emit('"!"', { event: 'alert' })
+    expect(seen).toHaveLength(101)
+    expect(seen.at(0)).toEqual(['message', 1])
+    expect(seen.at(-1)).toEqual(['alert', '!'])
+    expect(stream.history.value).toHaveLength(3)
+    stream.stop()
+  })
+
+  it('exposes the EventSource itself as the escape hatch, and leads its own stream when not shared', () => {
+    const stream = inScope(() => useEventStream('/api/x'))
+    expect(stream.connection.value).toBeUndefined()
+    latest().open()
+    expect(stream.connection.value).toBe(latest())
+    expect(stream.leader.value).toBe(true)
+    stream.stop()
+  })
+
+  it('connects in every tab itself where Web Locks are missing (as here), shared or not', () => {
+    expect(supportsSharedStream()).toBe(false)
+    const one = inScope(() => useEventStream('/api/x', { shared: true }))
+    const two = inScope(() => useEventStream('/api/x', { shared: true }))
+    expect(FakeEventSource.instances).toHaveLength(2)
+    expect([one.leader.value, two.leader.value]).toEqual([true, true])
+    one.stop()
+    two.stop()
+  })
+
+  it('replaces a browser retry that never opens, once 2.5 heartbeats have passed', () => {
+    vi.useFakeTimers()
+    const stream = inScope(() => useEventStream('/api/x', { heartbeat: 1000 }))
+    latest().open()
+    latest().emit('1', { id: '4' })
+    latest().fail(false)
+    vi.advanceTimersByTime(2499)
+    expect(FakeEventSource.instances).toHaveLength(1)
+    vi.advanceTimersByTime(1)
+    expect(FakeEventSource.instances).toHaveLength(2)
+    expect(latest().url).toBe('/api/x?lastEventId=4')
+    expect(stream.history.value.map(entry => entry.reason).filter(Boolean)).toEqual(['retrying', 'stalled'])
     stream.stop()
   })
 })

@@ -2,9 +2,14 @@ import { z } from 'zod'
 import { authorizeTopics, endWhenGrantExpires } from '#server/lib/access'
 import { countTopicRefusal } from '#server/lib/metrics'
 import { topicsParam } from '#server/lib/broadcast'
-import { createSseSink, encodeFrame } from '#server/lib/sse'
+import { HEARTBEAT_BYTES, HEARTBEAT_EVENT_BYTES, createSseSink, encodeFrame } from '#server/lib/sse'
 
-const eventsQuery = z.object({ topic: topicsParam })
+const eventsQuery = z.object({
+  topic: topicsParam,
+  // `event`: heartbeats as named events, for EventSource clients that watch for a silent connection;
+  // absent: as comments, which every other client ignores.
+  heartbeat: z.literal('event', { error: 'Query parameter "heartbeat" must be "event" when given.' }).optional(),
+})
 
 /**
  * The broadcast stream: `GET /api/notify/events?topic=a&topic=b`. Replays what a reconnecting client
@@ -21,8 +26,10 @@ export default defineEventHandler(async (event) => {
       message: 'The broadcast stream does not run on Cloudflare Workers: one request cannot write to another\'s stream there (it needs a Durable Object). The counting stream works.',
     })
   }
-  const { topic: topics } = await readValidatedQuery(event, eventsQuery)
+  const query = await readValidatedQuery(event, eventsQuery)
+  const topics = query.topic
   const lastEventId = readLastEventId(event)
+  const heartbeat = query.heartbeat === 'event' ? HEARTBEAT_EVENT_BYTES : HEARTBEAT_BYTES
   const { retryMs } = useNotifyConfig()
   // Every topic checked before any byte: 401/403 refuse the whole stream.
   const access = await authorizeTopics(event, topics).catch(countTopicRefusal)
@@ -35,6 +42,6 @@ export default defineEventHandler(async (event) => {
   })
   if (access.expiresAt !== undefined) endWhenGrantExpires(sink, access.expiresAt)
   // Not awaited: a replay may wait for Redis to come back, while the client already has its stream.
-  useBroadcastHub().subscribe(topics, sink, lastEventId).catch(() => sink.end())
+  useBroadcastHub().subscribe(topics, sink, lastEventId, heartbeat).catch(() => sink.end())
   return sink.send()
 })

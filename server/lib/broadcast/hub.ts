@@ -9,6 +9,8 @@ import { compareEventIds, parseEventId } from './event-id'
 interface Subscriber {
   topics: ReadonlySet<string>
   sink: SseSink
+  /** What each beat writes: the comment, or the named heartbeat event the client asked for. */
+  heartbeat: Uint8Array
   /** Live events that arrive while history is being replayed; flushed, without repeats, right after. */
   pending?: BusEvent[]
   pendingBytes: number
@@ -43,10 +45,10 @@ export class BroadcastHub {
    * Adds a subscriber. With `lastEventId` it first gets, in order, exactly the events of its topics
    * it missed (or a `reset` event when history no longer has them all), then live events.
    */
-  async subscribe(topics: ReadonlySet<string>, sink: SseSink, lastEventId?: string): Promise<void> {
+  async subscribe(topics: ReadonlySet<string>, sink: SseSink, lastEventId?: string, heartbeat: Uint8Array = HEARTBEAT_BYTES): Promise<void> {
     // Registered at once (heartbeats flow), but live events wait in `pending` until the bus is ready
     // and any replay is written, so they come after it, in order.
-    const subscriber: Subscriber = { topics, sink, pending: [], pendingBytes: 0 }
+    const subscriber: Subscriber = { topics, sink, heartbeat, pending: [], pendingBytes: 0 }
     this.add(subscriber)
     sink.onClose(() => this.remove(subscriber))
     await this.bus.ready
@@ -143,7 +145,7 @@ export class BroadcastHub {
   }
 
   private beat() {
-    for (const subscriber of this.subscribers) subscriber.sink.write(HEARTBEAT_BYTES)
+    for (const subscriber of this.subscribers) subscriber.sink.write(subscriber.heartbeat)
   }
 
   private add(subscriber: Subscriber) {

@@ -1,3 +1,5 @@
+import { STREAM_EVENTS } from '#shared/utils/notify'
+
 /**
  * Response headers of every event stream: no caching or transformation on the way (so no
  * compression), and no buffering in nginx. The same set as h3's own event stream helper.
@@ -47,5 +49,19 @@ export function encodeFrame(frame: SseFrame): Uint8Array {
   return typeof Buffer === 'function' ? Buffer.from(text) : encoder.encode(text)
 }
 
+let retryHint: { ms: number, bytes: Uint8Array } | undefined
+
+/** The `retry: <ms>` frame every stream opens with: encoded once per value, not once per connect. */
+export function retryFrame(ms: number): Uint8Array {
+  if (retryHint?.ms !== ms) retryHint = { ms, bytes: encodeFrame({ retry: ms }) }
+  return retryHint.bytes
+}
+
 /** A comment line: keeps proxies from closing an idle stream; every EventSource ignores it. */
 export const HEARTBEAT_BYTES = typeof Buffer === 'function' ? Buffer.from(':\n\n') : encoder.encode(':\n\n')
+
+/**
+ * The heartbeat a client asked to see (`?heartbeat=event`): a named event, so an EventSource can
+ * tell a silent connection from a quiet one. Its data is `{}`: an empty one would not be dispatched.
+ */
+export const HEARTBEAT_EVENT_BYTES = encodeFrame({ event: STREAM_EVENTS.heartbeat, data: '{}' })

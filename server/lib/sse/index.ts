@@ -9,7 +9,7 @@
 export type { SseConnection, SseConnectionOptions } from './connection'
 export { createSseSink, type SseSink } from './sink'
 export { createMessageStream, type MessageStream } from './message-stream'
-export { EVENT_STREAM_HEADERS, HEARTBEAT_BYTES, encodeFrame, formatSseFrame, type SseFrame } from './frame'
+export { EVENT_STREAM_HEADERS, HEARTBEAT_BYTES, HEARTBEAT_EVENT_BYTES, encodeFrame, formatSseFrame, type SseFrame } from './frame'
 export { H3_TRANSFORM_STREAM, sendEventStream, startEventStreamResponse } from './event-stream'
 export { onceClosed, requestSignal } from './disconnect'
 export { TICK_GRID_MS, setAlignedInterval } from './aligned-interval'
