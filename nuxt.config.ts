@@ -1,5 +1,23 @@
 import { fileURLToPath } from 'node:url'
 import tailwindcss from '@tailwindcss/vite'
+import type { NitroModule } from 'nitropack/types'
+
+/**
+ * `npm run build:cloudflare-durable` only: the preset exports its Durable Object class and reaches it
+ * through the binding `$DurableObject`, but writes neither the binding nor the migration that creates
+ * the class; here they go into the generated .output/server/wrangler.json, so `wrangler dev` and
+ * `wrangler deploy` need nothing else. SQLite-backed (`new_sqlite_classes`): its storage keeps the
+ * broadcast history (server/lib/broadcast/durable-bus.ts), on the Free plan too.
+ */
+const durableObjectWranglerConfig: NitroModule = {
+  name: 'durable-object-wrangler-config',
+  setup(nitro) {
+    if (nitro.options.preset !== 'cloudflare-durable') return
+    const wrangler = ((nitro.options.cloudflare ??= {}).wrangler ??= {})
+    wrangler.durable_objects = { bindings: [{ name: '$DurableObject', class_name: '$DurableObject' }] }
+    wrangler.migrations = [{ tag: 'v1', new_sqlite_classes: ['$DurableObject'] }]
+  },
+}
 
 // Every value under `runtimeConfig.notify` can be set at run time with an env var:
 // `notify.publishToken` <- NUXT_NOTIFY_PUBLISH_TOKEN, `notify.heartbeatMs` <- NUXT_NOTIFY_HEARTBEAT_MS, ...
@@ -90,6 +108,9 @@ export default defineNuxtConfig({
       nodeCompat: true,
       wrangler: { compatibility_flags: ['nodejs_compat', 'enable_request_signal'] },
     },
+    // cloudflare-durable only (`npm run build:cloudflare-durable`): the broadcast runs in the preset's
+    // Durable Object; its binding and SQLite-backed class go into the generated wrangler.json.
+    modules: [durableObjectWranglerConfig],
   },
   vite: { plugins: [tailwindcss()] },
   typescript: { strict: true },

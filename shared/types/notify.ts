@@ -136,7 +136,7 @@ export interface RuntimeMetrics {
 
 /** The broadcast bus of this instance. */
 export interface BusStatus {
-  kind: 'memory' | 'redis'
+  kind: 'memory' | 'redis' | 'durable-object'
   /** False while Redis can't be reached: publishing answers 503, subscribers wait on heartbeats. */
   connected: boolean
 }

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { authorizeTopics, endWhenGrantExpires } from '#server/lib/access'
 import { countTopicRefusal } from '#server/lib/metrics'
 import { topicsParam } from '#server/lib/broadcast'
+import { insideDurableObject } from '#server/lib/cloudflare'
 import { HEARTBEAT_BYTES, HEARTBEAT_EVENT_BYTES, createSseSink, encodeFrame } from '#server/lib/sse'
 
 const eventsQuery = z.object({
@@ -18,12 +19,13 @@ const eventsQuery = z.object({
 export default defineEventHandler(async (event) => {
   if (acceptStreamRequest(event)) return
   // A Worker request may not be written to from another request (the publish, the hub's heartbeat
-  // timer), and one that waits on nothing of its own is cancelled as hung: say so instead.
-  if (WORKER_PRESET) {
+  // timer), and one that waits on nothing of its own is cancelled as hung: say so instead. Inside
+  // cloudflare-durable's Durable Object (server/middleware/durable-forward.ts) every request can.
+  if (WORKER_PRESET && !insideDurableObject(event)) {
     throw createError({
       statusCode: 501,
       statusMessage: 'Not Implemented',
-      message: 'The broadcast stream does not run on Cloudflare Workers: one request cannot write to another\'s stream there (it needs a Durable Object). The counting stream works.',
+      message: 'The broadcast stream does not run on Cloudflare Workers: one request cannot write to another\'s stream there; build with the cloudflare-durable preset, which runs it in a Durable Object. The counting stream works.',
     })
   }
   const query = await readValidatedQuery(event, eventsQuery)
