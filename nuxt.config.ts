@@ -43,6 +43,8 @@ export default defineNuxtConfig({
     notify: {
       /** Bearer token for POST /api/notify/publish. Empty = publishing is refused (503). Never sent to the client. */
       publishToken: '',
+      /** Bearer token of GET /api/notify/metrics and the /status page; empty = the publish token. Never sent to the client. */
+      metricsToken: '',
       /** Comma-separated origins allowed to read the streams cross-origin; `*` = any (no credentials then). */
       corsOrigins: '*',
       /** Reconnect delay hint (ms) sent to EventSource clients in the `retry:` field. */
@@ -55,7 +57,7 @@ export default defineNuxtConfig({
       /** In-memory bus only: events kept across all topics; past it the oldest events of any topic go first. */
       historyMaxEvents: 100_000,
       /** Comma-separated topics (or `prefix*`) that need a grant to read; the rest are public. */
-      privateTopics: 'user:*',
+      privateTopics: 'user:*,admin:*',
       /** HS256 key of subscriber/publisher tokens, at least 32 bytes; shorter or empty = tokens refused. */
       jwtSecret: '',
       /** Lifetime (s) of the subscriber tokens this server mints (POST /api/notify/token). */

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { authorizeTopics, endWhenGrantExpires } from '#server/lib/access'
+import { countTopicRefusal } from '#server/lib/metrics'
 import { topicsParam } from '#server/lib/broadcast'
 import { insideDurableObject } from '#server/lib/cloudflare'
 import { HEARTBEAT_BYTES, HEARTBEAT_EVENT_BYTES, createSseSink, encodeFrame } from '#server/lib/sse'
@@ -33,7 +34,7 @@ export default defineEventHandler(async (event) => {
   const heartbeat = query.heartbeat === 'event' ? HEARTBEAT_EVENT_BYTES : HEARTBEAT_BYTES
   const { retryMs } = useNotifyConfig()
   // Every topic checked before any byte: 401/403 refuse the whole stream.
-  const access = await authorizeTopics(event, topics)
+  const access = await authorizeTopics(event, topics).catch(countTopicRefusal)
 
   // Ended by the server (lifetime, shutdown): a spread-out retry hint first, so the clients of a
   // restarting instance don't all come back in the same instant.

@@ -1,5 +1,6 @@
 import type { ResetPayload } from '#shared/types/notify'
 import { STREAM_EVENTS } from '#shared/utils/notify'
+import { countFramesDelivered, countReplay, countSlowConsumer } from '#server/lib/metrics'
 import { HEARTBEAT_BYTES, encodeFrame, type SseSink } from '#server/lib/sse'
 import type { BusEvent, EventBus, ReplayResult } from './bus'
 import type { EventId } from './event-id'
@@ -57,6 +58,7 @@ export class BroadcastHub {
     if (lastEventId) {
       const replay = await this.replayWhenAvailable(topics, lastEventId, sink)
       if (!replay) return
+      countReplay('reset' in replay ? 'reset' : 'replayed')
       if ('reset' in replay) {
         sink.write(resetFrame(replay.reset, replay.newestId))
         subscriber.skipUpTo = parseEventId(replay.newestId)
@@ -84,6 +86,7 @@ export class BroadcastHub {
     for (const subscriber of subscribers) {
       if (this.deliver(subscriber, event)) delivered++
     }
+    countFramesDelivered(delivered)
     return delivered
   }
 
@@ -115,7 +118,10 @@ export class BroadcastHub {
       subscriber.pending.push(event)
       subscriber.pendingBytes += event.frame.byteLength
       // Live events pile up behind a replay the client reads too slowly: cut it off, it will resume.
-      if (subscriber.pendingBytes > this.maxQueuedBytes) subscriber.sink.end()
+      if (subscriber.pendingBytes > this.maxQueuedBytes) {
+        countSlowConsumer()
+        subscriber.sink.end()
+      }
       return true
     }
     if (subscriber.skipUpTo) {
