@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { H3Event } from 'h3'
 import { sendStream } from 'h3'
+import { countSlowConsumer } from '#server/lib/metrics'
 import type { SseConnection, SseConnectionOptions } from './connection'
 import { closeNotifier } from './connection'
 import { requestSignal } from './disconnect'
@@ -58,6 +59,7 @@ class NodeSink implements SseSink, SseConnection {
   write(chunk: Uint8Array): boolean {
     if (this.closed) return false
     if (this.res.writableLength > this.maxQueuedBytes) {
+      countSlowConsumer()
       this.res.destroy()
       this.fire()
       return false
@@ -134,6 +136,7 @@ function createWebSink(event: H3Event, maxQueuedBytes: number, signal?: AbortSig
     write(chunk) {
       if (notifier.closed) return false
       if ((controller.desiredSize ?? 0) <= 0) {
+        countSlowConsumer()
         shut('error')
         return false
       }
