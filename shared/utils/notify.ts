@@ -33,6 +33,14 @@ export const NAME_RULE = 'must be 1 to 128 letters, digits or "._:-"'
 /** A signed-in user's id: what they signed in as, lower-cased; letters, digits, `._-`, 1 to 64. */
 export const USER_ID_PATTERN = /^[a-z0-9._-]{1,64}$/
 
+/** A sign-in name: USER_ID_PATTERN before lower-casing. */
+export const USER_NAME_PATTERN = /^[\w.-]{1,64}$/
+
+/** The user id a (trimmed) sign-in name becomes: the one rule for the login route and the forms that address a user. */
+export function userIdOf(name: string): string {
+  return name.trim().toLowerCase()
+}
+
 /** The private topic of one user: only they (or a token that grants it) may read it. */
 export function userTopic(userId: string): string {
   return `user:${userId}`

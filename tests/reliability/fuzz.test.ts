@@ -1,6 +1,7 @@
 import { connect } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startInstance } from '../support/processes'
+import { seededRandom } from '../support/seeded-random'
 import { TOKEN } from '../support/server'
 import { eventually, openSse } from '../support/sse'
 
@@ -8,18 +9,8 @@ const app = await startInstance({ NUXT_NOTIFY_PUBLISH_TOKEN: TOKEN, NUXT_NOTIFY_
 afterAll(() => app.stop())
 const { hostname, port } = new URL(app.url)
 
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6D2B79F5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-const SEED = Number(process.env.FUZZ_SEED ?? 20261127)
-const next = random(SEED)
-const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!
+// A failure replays with FUZZ_SEED=<the seed in the test's name>.
+const { seed: SEED, next, pick } = seededRandom(20261127)
 const bytes = (length: number) => Buffer.from(Array.from({ length }, () => Math.floor(next() * 256)))
 
 const PATHS = ['/api/notify/stream', '/notify/stream', '/api/notify/events', '/api/notify/publish', '/api/notify/stats', '/api/health']

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { BroadcastPayload } from '#shared/types/notify'
+import { within } from '../support/deadline'
 import { startInstance } from '../support/processes'
 import { openRawStream } from '../support/raw-http'
 import { TOKEN } from '../support/server'
@@ -33,7 +34,7 @@ describe('a subscriber that stops reading', () => {
 
     // What the slow client did get, then a reconnect with the last id it saw.
     slow.socket.resume()
-    await new Promise(resolve => slow.socket.once('close', resolve))
+    await within(new Promise(resolve => slow.socket.once('close', resolve)), 20_000, 'the server closing the slow subscriber\'s stream')
     const ids = [...slow.received().matchAll(/^id: (.+)$/gm)].map(match => match[1]!)
     expect(ids.length).toBeLessThan(300)
     expect(ids).toEqual(published.slice(0, ids.length))

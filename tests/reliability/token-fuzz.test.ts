@@ -1,6 +1,7 @@
 import { SignJWT, base64url } from 'jose'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startInstance } from '../support/processes'
+import { seededRandom } from '../support/seeded-random'
 import { TOKEN } from '../support/server'
 import { signIn } from '../support/session'
 import { eventually } from '../support/sse'
@@ -9,18 +10,8 @@ import { ACCESS_ENV, JWT_SECRET, subscriberToken } from '../support/tokens'
 const app = await startInstance({ ...ACCESS_ENV, NUXT_NOTIFY_PUBLISH_TOKEN: TOKEN, NUXT_NOTIFY_DEMO_PUBLISHER: 'false', NUXT_NOTIFY_MAX_STREAMS_PER_IP: '0' })
 afterAll(() => app.stop())
 
-/** mulberry32, as in fuzz.test.ts: a failure replays with FUZZ_SEED. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6D2B79F5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-const SEED = Number(process.env.FUZZ_SEED ?? 20261201)
-const next = random(SEED)
-const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!
+// A failure replays with FUZZ_SEED=<the seed in the test's name>.
+const { seed: SEED, next, pick } = seededRandom(20261201)
 const part = (value: unknown) => base64url.encode(typeof value === 'string' ? value : JSON.stringify(value))
 const randomText = (length: number) => Array.from({ length }, () => String.fromCharCode(32 + Math.floor(next() * 95))).join('')
 const now = Math.floor(Date.now() / 1000)

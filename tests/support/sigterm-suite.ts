@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { BroadcastPayload, PublishResult } from '#shared/types/notify'
+import { within } from './deadline'
 import { startInstance } from './processes'
 import { TOKEN } from './server'
 import { eventually, json, openSse, type SseReader } from './sse'
@@ -45,7 +46,7 @@ export async function sigtermSuite(name: string, backendEnv: Record<string, stri
       await new Promise(resolve => setTimeout(resolve, 300))
       const signalledAt = Date.now()
       a.child.kill('SIGTERM')
-      const exitCode = await new Promise<number | null>(resolve => a.child.once('exit', code => resolve(code)))
+      const exitCode = await within(new Promise<number | null>(resolve => a.child.once('exit', code => resolve(code))), 20_000, 'the instance to exit after SIGTERM')
       const shutdownMs = Date.now() - signalledAt
 
       // Every stream ended as a normal end of response, not a reset.

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createServer, get } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
+import { within } from '../support/deadline'
 import { endCoalesced, writeCoalesced } from '../../server/lib/sse/coalesced-write'
 
 /** A real node:http server handing each request's response to the test; chunked, as an event stream is. */
@@ -72,7 +73,7 @@ describe('writeCoalesced', () => {
     current = app.server
     const stream = await app.open()
     stream.client.destroy()
-    await new Promise(resolve => stream.res.once('close', resolve))
+    await within(new Promise(resolve => stream.res.once('close', resolve)), 5000, 'the server response closing after its client left')
     expect(() => writeCoalesced(stream.res, Buffer.from('data: x\n\n'))).not.toThrow()
     await turn()
     expect(() => endCoalesced(stream.res)).not.toThrow()

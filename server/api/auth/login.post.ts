@@ -1,9 +1,10 @@
 import type { SessionUser } from '#shared/types/notify'
 import { z } from 'zod'
 import { sessionPasswordProblem } from '#server/lib/access'
+import { USER_NAME_PATTERN, userIdOf } from '#shared/utils/notify'
 
 const loginSchema = z.strictObject({
-  name: z.string().trim().regex(/^[\w.-]{1,64}$/, 'must be 1 to 64 letters, digits or "._-"'),
+  name: z.string().trim().regex(USER_NAME_PATTERN, 'must be 1 to 64 letters, digits or "._-"'),
 })
 
 /**
@@ -22,7 +23,7 @@ export default defineEventHandler(async (event): Promise<SessionUser> => {
   if (!body.success) {
     throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: `"name" ${body.error.issues[0]?.message ?? 'is required'}.` })
   }
-  const user: SessionUser = { id: body.data.name.toLowerCase(), name: body.data.name }
+  const user: SessionUser = { id: userIdOf(body.data.name), name: body.data.name }
   await replaceUserSession(event, { user })
   return user
 })

@@ -1,11 +1,11 @@
-import { createError } from 'h3'
-import { Redis, type RedisOptions } from 'ioredis'
+import { Redis } from 'ioredis'
 import type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
 import type { EventId } from './event-id'
 import { createBusEvent } from './bus'
 import { compareEventIds, parseEventId } from './event-id'
 import type { HistoryLimits } from './history'
 import { replayGap } from './history'
+import { LUA_ID_BEFORE, READY_WAIT_MS, REDIS_CONNECTION, busUnavailable, redisErrorLogger, settlesWithin } from './redis-common'
 
 export interface RedisBusOptions {
   url: string
@@ -16,7 +16,6 @@ export interface RedisBusOptions {
 
 const BLOCK_MS = 5000
 const RETRY_MS = 200
-const READY_WAIT_MS = 2000
 // A topic's history stream outlives its newest event by this much past maxAgeMs (then Redis drops it).
 const TOPIC_TTL_MARGIN_MS = 60_000
 
@@ -29,12 +28,7 @@ const TOPIC_TTL_MARGIN_MS = 60_000
  * route them later. ARGV: size, oldest id kept by age (`<ms>-0`), topic TTL ms, topic, event, data, at.
  */
 const PUBLISH_SCRIPT = `
-local function before(a, b)
-  local am, as = string.match(a, '^(%d+)-(%d+)$')
-  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
-  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
-  return am < bm or (am == bm and as < bs)
-end
+${LUA_ID_BEFORE}
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'topic', ARGV[4], 'event', ARGV[5], 'data', ARGV[6], 'at', ARGV[7])
 redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[2])
 redis.call('XADD', KEYS[2], id, 'topic', ARGV[4], 'event', ARGV[5], 'data', ARGV[6], 'at', ARGV[7])
@@ -65,24 +59,12 @@ return id
  */
 export function createRedisBus(options: RedisBusOptions): EventBus {
   const { key, history } = options
-  // No offline queue: while Redis is away a publish fails at once (503) instead of hanging.
-  const connection: RedisOptions = {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: times => Math.min(times * 200, 2000),
-  }
-  const writer = new Redis(options.url, { ...connection, connectionName: 'notify-writer' })
+  const writer = new Redis(options.url, { ...REDIS_CONNECTION, connectionName: 'notify-writer' })
   writer.defineCommand('notifyPublish', { numberOfKeys: 2, lua: PUBLISH_SCRIPT })
   const topicKey = (topic: string) => `${key}:topic:${topic}`
   const topicTtlMs = history.maxAgeMs + TOPIC_TTL_MARGIN_MS
-  const reader = new Redis(options.url, { ...connection, connectionName: 'notify-reader' })
-  let lastLogged = 0
-  const logError = (error: Error) => {
-    // ioredis emits an error per reconnect attempt: one line every 10 s is enough.
-    if (Date.now() - lastLogged < 10_000) return
-    lastLogged = Date.now()
-    console.warn(`[notify] Redis unavailable (${error.message}); retrying`)
-  }
+  const reader = new Redis(options.url, { ...REDIS_CONNECTION, connectionName: 'notify-reader' })
+  const logError = redisErrorLogger()
   writer.on('error', logError)
   reader.on('error', logError)
 
@@ -160,16 +142,10 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
   }
   void readLoop()
 
-  const unavailable = () => createError({
-    statusCode: 503,
-    statusMessage: 'Service Unavailable',
-    message: 'The message bus (Redis) is unavailable; the event was not published. Retry shortly.',
-  })
-
   return {
     async publish(input: PublishInput) {
       // Until the reading loop has its place, an event published here could pass it by.
-      if (!(await settlesWithin(ready, READY_WAIT_MS))) throw unavailable()
+      if (!(await settlesWithin(ready, READY_WAIT_MS))) throw busUnavailable()
       const at = Date.now()
       let id: string | undefined
       try {
@@ -177,10 +153,10 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
         id = await publishScript.call(writer, key, topicKey(input.topic), String(history.size), `${Math.max(0, at - history.maxAgeMs)}-0`, String(topicTtlMs), input.topic, input.event, JSON.stringify(input.data), String(at))
       }
       catch {
-        throw unavailable()
+        throw busUnavailable()
       }
       const order = id ? parseEventId(id) : undefined
-      if (!order) throw unavailable()
+      if (!order) throw busUnavailable()
       published++
       return remember(createBusEvent(order, input, at))
     },
@@ -262,9 +238,3 @@ function toBusEvent(id: string, fields: string[]): BusEvent | undefined {
 }
 
 const byId = (a: string, b: string) => compareEventIds(parseEventId(a) ?? [0, 0], parseEventId(b) ?? [0, 0])
-
-function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<boolean>(resolve => (timer = setTimeout(resolve, ms, false)))
-  return Promise.race([promise.then(() => true), timeout]).finally(() => clearTimeout(timer))
-}

@@ -6,6 +6,7 @@ import { createBusEvent } from './bus'
 import { compareEventIds, parseEventId } from './event-id'
 import type { HistoryLimits } from './history'
 import { OrderedRelease } from './ordered-release'
+import { READY_WAIT_MS, REDIS_CONNECTION, busUnavailable, redisErrorLogger, settlesWithin } from './redis-common'
 import { PUBLISH_SCRIPT, RECENT_SCRIPT, TICK_SCRIPT } from './routed-scripts'
 import { type TopicKeys, tickChannel, topicKeys, topicOfChannel } from './topic-keys'
 
@@ -24,7 +25,6 @@ export interface RoutedRedisBusOptions {
 
 /** A seq no real id reaches (n * 16384 + slot): `<ms>-MAX_SEQ` is "everything of that ms". */
 const MAX_SEQ = 999_999_999_999_999
-const READY_WAIT_MS = 2000
 const REPLAY_WAIT_MS = 2000
 const RETRY_MS = 250
 const TICK_TIMEOUT_MS = 1000
@@ -86,12 +86,6 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
   const { prefix, history } = options
   const instanceId = randomBytes(6).toString('hex')
   const clustered = !!options.clusterNodes?.length
-  const base: RedisOptions = {
-    // No offline queue: while Redis is away a publish fails at once (503) instead of hanging.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: times => Math.min(times * 200, 2000),
-  }
   const command = (clustered
     ? new Cluster(options.clusterNodes!.map(parseNode), {
         enableOfflineQueue: false,
@@ -104,18 +98,12 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
         // Reads stay on masters: a replica may lag behind what was released.
         scaleReads: 'master',
       })
-    : new Redis(options.url!, { ...base, connectionName: 'notify-command' })) as NotifyCommands
+    : new Redis(options.url!, { ...REDIS_CONNECTION, connectionName: 'notify-command' })) as NotifyCommands
   command.defineCommand('notifyPublish', { numberOfKeys: 3, lua: PUBLISH_SCRIPT })
   command.defineCommand('notifyTick', { numberOfKeys: 1, lua: TICK_SCRIPT })
   command.defineCommand('notifyRecent', { numberOfKeys: 1, lua: RECENT_SCRIPT })
 
-  let lastLogged = 0
-  const logError = (error: Error) => {
-    // ioredis emits an error per reconnect attempt: one line every 10 s is enough.
-    if (Date.now() - lastLogged < 10_000) return
-    lastLogged = Date.now()
-    console.warn(`[notify] Redis unavailable (${error.message}); retrying`)
-  }
+  const logError = redisErrorLogger()
   command.on('error', logError)
 
   const listeners: Array<(event: BusEvent) => void> = []
@@ -180,7 +168,7 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
   function linkFor(key: string): Link {
     let link = links.get(key)
     if (link) return link
-    const redisOptions: RedisOptions = { ...base, autoResubscribe: false, connectionName: 'notify-subscriber' }
+    const redisOptions: RedisOptions = { ...REDIS_CONNECTION, autoResubscribe: false, connectionName: 'notify-subscriber' }
     const redis = clustered
       ? new Redis({ ...redisOptions, ...parseNode(key) })
       : new Redis(options.url!, redisOptions)
@@ -451,15 +439,9 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
     }
   }
 
-  const unavailable = () => createError({
-    statusCode: 503,
-    statusMessage: 'Service Unavailable',
-    message: 'The message bus (Redis) is unavailable; the event was not published. Retry shortly.',
-  })
-
   return {
     async publish(input: PublishInput) {
-      if (!(await settlesWithin(ready, READY_WAIT_MS)) || !commandReady) throw unavailable()
+      if (!(await settlesWithin(ready, READY_WAIT_MS)) || !commandReady) throw busUnavailable()
       const keys = topicKeys(prefix, input.topic)
       const at = Date.now()
       let replicas = options.replicaWaitMs > 0 ? replicasOf(keys.slot) : 0
@@ -476,7 +458,7 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
         catch {
           // Most likely the slot's master is gone: have the new map ready for the client's retry.
           if (clustered) void refreshSlotsSoon()
-          throw unavailable()
+          throw busUnavailable()
         }
         const first = results?.[0]?.[0]
         if (first && clustered && !/^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)/.test(first.message)) void refreshSlotsSoon()
@@ -487,7 +469,7 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
       const [error, id] = results?.[0] ?? [new Error('no reply')]
       if (error) {
         if (/CLOCKBEHIND/.test(error.message)) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The topic\'s Redis master has just taken over and its clock is behind; retry shortly.' })
-        throw unavailable()
+        throw busUnavailable()
       }
       if (replicas > 0) {
         const [waitError, acknowledged] = results![1] ?? [new Error('no reply')]
@@ -500,7 +482,7 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
         }
       }
       const order = parseEventId(String(id))
-      if (!order) throw unavailable()
+      if (!order) throw busUnavailable()
       published++
       return createBusEvent(order, input, at)
     },
@@ -655,10 +637,4 @@ function toBusEvent(id: string, topic: string | undefined, event: string | undef
   catch {
     return undefined
   }
-}
-
-function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<boolean>(resolve => (timer = setTimeout(resolve, ms, false)))
-  return Promise.race([promise.then(() => true), timeout]).finally(() => clearTimeout(timer))
 }

@@ -1,3 +1,5 @@
+import { LUA_ID_BEFORE } from './redis-common'
+
 /**
  * The routed bus' Lua, run where the topic's slot lives (every key of a script is in that slot).
  *
@@ -27,12 +29,7 @@ redis.call('SET', KEYS[2], string.format('%d-%d', ms, n), 'PX', math.max(60000, 
 redis.call('XADD', KEYS[1], id, 'topic', ARGV[1], 'event', ARGV[2], 'data', ARGV[3], 'at', ARGV[4])
 -- Trimmed exactly to the size and the age, and the newest id dropped recorded (XSETID MAXDELETEDID):
 -- Redis' max-deleted-entry-id follows XDEL only, and it is what tells a client it missed events.
-local function before(a, b)
-  local am, as = string.match(a, '^(%d+)-(%d+)$')
-  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
-  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
-  return am < bm or (am == bm and as < bs)
-end
+${LUA_ID_BEFORE}
 local dropped = false
 local excess = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[5])
 if excess > 0 then

@@ -5,9 +5,13 @@ import { openStreams } from '../streams'
 
 /**
  * The routes that run inside the Durable Object on cloudflare-durable: every route that reads or
- * writes the hub or its history (recent: the history, by topic). The rest stays in the Worker.
+ * writes the hub or its history (recent and the inbox: the history, by topic; metrics: the hub's
+ * counts). The rest stays in the Worker.
  */
-const IN_DURABLE_OBJECT = new Set(['/api/notify/events', '/api/notify/publish', '/api/notify/recent', '/api/notify/stats', '/api/health'])
+const IN_DURABLE_OBJECT = new Set([
+  '/api/notify/events', '/api/notify/publish', '/api/notify/recent', '/api/notify/stats', '/api/notify/metrics',
+  '/api/inbox', '/api/inbox/read', '/api/health',
+])
 
 /** The route's path if it is one of those, without query or trailing slash; else undefined. */
 export function durableRoute(event: H3Event): string | undefined {
