@@ -453,9 +453,10 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     const joined = joinSharedStream(key, recent, {
       lead: () => {
         leader.value = true
-        // A hand-off knows the union already: at once. A first leader waits for the other consumers.
-        if (!want) connect()
-        else if (group?.others) connect()
+        // A hand-off knows the union already: at once. A first leader waits for the other consumers
+        // of the page (one connect, not two) when it resumes from a position, so waiting loses
+        // nothing; without one, every moment waited would be events missed: at once too.
+        if (!want || group?.others || !streamPosition) connect()
         else scheduleUnionConnect()
       },
       relayed: onRelayed,
