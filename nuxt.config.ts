@@ -1,5 +1,23 @@
 import { fileURLToPath } from 'node:url'
 import tailwindcss from '@tailwindcss/vite'
+import type { NitroModule } from 'nitropack/types'
+
+/**
+ * `npm run build:cloudflare-durable` only: the preset exports its Durable Object class and reaches it
+ * through the binding `$DurableObject`, but writes neither the binding nor the migration that creates
+ * the class; here they go into the generated .output/server/wrangler.json, so `wrangler dev` and
+ * `wrangler deploy` need nothing else. SQLite-backed (`new_sqlite_classes`): its storage keeps the
+ * broadcast history (server/lib/broadcast/durable-bus.ts), on the Free plan too.
+ */
+const durableObjectWranglerConfig: NitroModule = {
+  name: 'durable-object-wrangler-config',
+  setup(nitro) {
+    if (nitro.options.preset !== 'cloudflare-durable') return
+    const wrangler = ((nitro.options.cloudflare ??= {}).wrangler ??= {})
+    wrangler.durable_objects = { bindings: [{ name: '$DurableObject', class_name: '$DurableObject' }] }
+    wrangler.migrations = [{ tag: 'v1', new_sqlite_classes: ['$DurableObject'] }]
+  },
+}
 
 // Every value under `runtimeConfig.notify` can be set at run time with an env var:
 // `notify.publishToken` <- NUXT_NOTIFY_PUBLISH_TOKEN, `notify.heartbeatMs` <- NUXT_NOTIFY_HEARTBEAT_MS, ...
@@ -25,6 +43,8 @@ export default defineNuxtConfig({
     notify: {
       /** Bearer token for POST /api/notify/publish. Empty = publishing is refused (503). Never sent to the client. */
       publishToken: '',
+      /** Bearer token of GET /api/notify/metrics and the /status page; empty = the publish token. Never sent to the client. */
+      metricsToken: '',
       /** Comma-separated origins allowed to read the streams cross-origin; `*` = any (no credentials then). */
       corsOrigins: '*',
       /** Reconnect delay hint (ms) sent to EventSource clients in the `retry:` field. */
@@ -37,7 +57,7 @@ export default defineNuxtConfig({
       /** In-memory bus only: events kept across all topics; past it the oldest events of any topic go first. */
       historyMaxEvents: 100_000,
       /** Comma-separated topics (or `prefix*`) that need a grant to read; the rest are public. */
-      privateTopics: 'user:*',
+      privateTopics: 'user:*,admin:*',
       /** HS256 key of subscriber/publisher tokens, at least 32 bytes; shorter or empty = tokens refused. */
       jwtSecret: '',
       /** Lifetime (s) of the subscriber tokens this server mints (POST /api/notify/token). */
@@ -55,8 +75,21 @@ export default defineNuxtConfig({
       bodyLimitBytes: 64 * 1024,
       /** Redis URL (redis://host:6379/0) for a bus shared by several instances; empty = in-memory bus. */
       redisUrl: '',
-      /** The Redis stream that carries every topic's events. */
+      /** Comma-separated `host:port` seed nodes of a Redis Cluster; the bus then runs on it (routed by topic). */
+      redisClusterNodes: '',
+      /**
+       * `routed` (default): a stream and a sharded channel per topic, each instance takes only its
+       * clients' topics. `stream`: every event on one Redis stream that every instance reads (one Redis only).
+       */
+      redisBus: 'routed',
+      /** The Redis stream that carries every topic's events (`stream` bus); the prefix of the routed bus' keys. */
       redisStreamKey: 'notify:events',
+      redisKeyPrefix: 'notify',
+      /**
+       * A publish to a Redis master with replicas waits this long for one to confirm it, else 503.
+       * 0 = answer without waiting (an acknowledged event may then be lost when its master fails).
+       */
+      redisReplicaWaitMs: 1000,
       /** Server-side demo publisher feeding the `ticker` and `logs` topics of the /live page. */
       demoPublisher: true,
       demoIntervalMs: 2000,
@@ -66,15 +99,7 @@ export default defineNuxtConfig({
   },
   srcDir: '.',
 
-  routeRules: {
-    '/**': {
-      headers: {
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'strict-origin-when-cross-origin',
-        'x-frame-options': 'DENY',
-      },
-    },
-  },
+  // Security headers: server/plugins/security-headers.ts (a `/**` route rule cost every stream a deep merge).
   devServer: { port: 3001 },
   compatibilityDate: '2026-11-01',
 
@@ -96,6 +121,9 @@ export default defineNuxtConfig({
       nodeCompat: true,
       wrangler: { compatibility_flags: ['nodejs_compat', 'enable_request_signal'] },
     },
+    // cloudflare-durable only (`npm run build:cloudflare-durable`): the broadcast runs in the preset's
+    // Durable Object; its binding and SQLite-backed class go into the generated wrangler.json.
+    modules: [durableObjectWranglerConfig],
   },
   vite: { plugins: [tailwindcss()] },
   typescript: { strict: true },

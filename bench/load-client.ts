@@ -6,13 +6,27 @@
  */
 import type { Socket } from 'node:net'
 import { connect } from 'node:net'
+import type { Frame } from './load/response-reader.ts'
+import { ResponseReader } from './load/response-reader.ts'
+import { SignJWT } from 'jose'
 
 export type Command
   = | { type: 'subscribe', port: number, path: string, n: number, timeoutMs: number }
     | { type: 'collect', messages: number, timeoutMs: number }
     | { type: 'counting', port: number, path: string, n: number, timeoutMs: number }
-    | { type: 'churn', port: number, path: string, cycles: number, timeoutMs: number }
+    | { type: 'churn', port: number, path: string, cycles: number, timeoutMs: number, tokens?: TokenPlan }
+    | { type: 'arm-reconnect', port: number, path: string }
+    | { type: 'reconnected', since: number, timeoutMs: number }
+    | { type: 'storm-connect', port: number, path: string, n: number }
+    | { type: 'resumed', lastSeq: number, timeoutMs: number }
     | { type: 'close' }
+
+/**
+ * A subscriber token per connect: HS256 JWTs for `users` users (`sub` = `bench-<i>`, the claim
+ * `notify.subscribe: ["user:bench-<i>"]`), minted with jose before the timed churn; connect i reads
+ * the private topic `user:bench-<i mod users>` with user i's token, in `Authorization: Bearer`.
+ */
+export interface TokenPlan { secret: string, users: number, ttlSeconds: number }
 
 export interface Subscribed { type: 'subscribed', ready: number, failed: number, seconds: number, firstError?: string }
 export interface Latency { p50: number, p99: number, max: number, mean: number }
@@ -41,107 +55,42 @@ export interface Counted {
   firstError?: string
 }
 export interface Churned { type: 'churned', cycles: number, ok: number, failed: number, seconds: number, perSecond: number, firstError?: string }
-export type Reply = Subscribed | Collected | Counted | Churned | { type: 'closed' } | { type: 'error', message: string }
+/** Every subscriber whose stream the server ended has a new one (its first frame arrived), or time ran out. */
+export interface Reconnected {
+  type: 'reconnected'
+  subscribers: number
+  /** Subscribers live on the new server. */
+  live: number
+  /** From `since` (the SIGTERM) to the first and the last subscriber live again, in seconds. */
+  firstSeconds: number
+  allSeconds: number
+  failedAttempts: number
+  firstError?: string
+}
+/** Per subscriber, the published sequence 1..lastSeq must have arrived exactly once, in order. */
+export interface Resumed { type: 'resumed', subscribers: number, complete: number, lost: number, duplicated: number, resets: number, seconds: number }
+export type Reply = Subscribed | Collected | Counted | Churned | Reconnected | Resumed | { type: 'closed' } | { type: 'ok' } | { type: 'error', message: string }
 
 /** Same clock as the publisher in the other process: both are on this machine. */
 const now = () => performance.timeOrigin + performance.now()
 /** Connections waiting for their first frame at once: well under the server's listen backlog (511). */
 const CONNECT_CONCURRENCY = 200
 
-interface Frame { id?: string, event?: string, retry?: string, data?: string }
-
-function parseFrame(text: string): Frame {
-  const frame: Frame = {}
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':')
-    if (colon === 0) continue // a comment: the heartbeat
-    const field = colon < 0 ? line : line.slice(0, colon)
-    const value = colon < 0 ? '' : line.slice(line[colon + 1] === ' ' ? colon + 2 : colon + 1)
-    if (field === 'data') frame.data = frame.data === undefined ? value : `${frame.data}\n${value}`
-    else if (field === 'id' || field === 'event' || field === 'retry') frame[field] = value
-  }
-  return frame
-}
-
-/**
- * One HTTP/1.1 response off a raw socket: status line and headers, the chunked body, then SSE frames.
- * Bytes are read as latin1 (one char per byte), so chunk sizes can be counted on the string; '\n'
- * never occurs inside a UTF-8 sequence, and what we read from frames (ids, names, numbers) is ASCII.
- */
-class ResponseReader {
-  status = 0
-  /** The terminating zero-size chunk arrived: the server ended the response. */
-  ended = false
-  private headDone = false
-  private chunked = false
-  private state: 'size' | 'data' | 'crlf' = 'size'
-  private chunkLeft = 0
-  private raw = ''
-  private sse = ''
-
-  push(bytes: Buffer, onFrame: (frame: Frame) => void): void {
-    this.raw += bytes.toString('latin1')
-    if (!this.headDone) {
-      const end = this.raw.indexOf('\r\n\r\n')
-      if (end < 0) return
-      const head = this.raw.slice(0, end)
-      this.status = Number(head.slice(9, 12))
-      this.chunked = /\r\ntransfer-encoding:\s*chunked/i.test(head)
-      this.raw = this.raw.slice(end + 4)
-      this.headDone = true
-    }
-    if (this.chunked) this.dechunk()
-    else {
-      this.sse += this.raw
-      this.raw = ''
-    }
-    if (this.status !== 200) return
-    let end: number
-    while ((end = this.sse.indexOf('\n\n')) >= 0) {
-      const text = this.sse.slice(0, end)
-      this.sse = this.sse.slice(end + 2)
-      onFrame(parseFrame(text))
-    }
-  }
-
-  private dechunk(): void {
-    while (this.raw.length > 0 && !this.ended) {
-      if (this.state === 'size') {
-        const eol = this.raw.indexOf('\r\n')
-        if (eol < 0) return
-        this.chunkLeft = Number.parseInt(this.raw.slice(0, eol), 16)
-        this.raw = this.raw.slice(eol + 2)
-        if (this.chunkLeft === 0) this.ended = true
-        else this.state = 'data'
-      }
-      else if (this.state === 'data') {
-        const take = Math.min(this.chunkLeft, this.raw.length)
-        this.sse += this.raw.slice(0, take)
-        this.raw = this.raw.slice(take)
-        this.chunkLeft -= take
-        if (this.chunkLeft === 0) this.state = 'crlf'
-      }
-      else {
-        if (this.raw.length < 2) return
-        this.raw = this.raw.slice(2)
-        this.state = 'size'
-      }
-    }
-  }
-}
-
 interface Stream { socket: Socket, reader: ResponseReader }
 
 /** Opens one GET; `onFrame` gets each SSE frame with the time its bytes were read. */
-function openStream(port: number, path: string, onFrame: (frame: Frame, at: number) => void, onClose: (stream: Stream, error?: Error) => void): Stream {
+function openStream(port: number, path: string, onFrame: (frame: Frame, at: number) => void, onClose: (stream: Stream, error?: Error) => void, headers = ''): Stream {
   const socket = connect({ port, host: '127.0.0.1' })
   const stream: Stream = { socket, reader: new ResponseReader() }
   let error: Error | undefined
   socket.setNoDelay(true)
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n`)
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n${headers}\r\n`)
   socket.on('data', (bytes: Buffer) => {
     const at = now()
     stream.reader.push(bytes, frame => onFrame(frame, at))
+    // A refusal (4xx/5xx with a JSON body) never becomes a stream: hang up rather than idle on keep-alive.
+    // An ended response (a server's drain, a finished counting stream) is the end of the stream too.
+    if ((stream.reader.status !== 0 && stream.reader.status !== 200) || stream.reader.ended) socket.destroy()
   })
   socket.on('error', (e) => {
     error = e
@@ -189,46 +138,168 @@ function percentile(sorted: Float64Array, q: number): number {
 
 // ---- broadcast subscribers -------------------------------------------------------------------------
 
-interface Subscriber { stream: Stream, ready: boolean, received: number, lastSeq: number, outOfOrder: number }
+interface Subscriber {
+  stream: Stream
+  /** The current stream's first frame (the retry hint) arrived. */
+  ready: boolean
+  received: number
+  lastSeq: number
+  outOfOrder: number
+  /** Sequence numbers skipped over (storm: events the resume did not bring). */
+  lost: number
+  /** The id of the last event received: sent as Last-Event-ID when it reconnects. */
+  lastId?: string
+  resets: number
+  /** When its stream on the reconnect target became live. */
+  liveAgainAt?: number
+}
 const subscribers: Subscriber[] = []
 let latencies: number[] = []
+
+/** Where subscribers go when the server ends their stream (the storm); unset: they stay gone. */
+let reconnectTarget: { port: number, path: string } | undefined
+let reconnectQueue: Subscriber[] = []
+let reconnecting = 0
+let failedReconnects = 0
+let firstReconnectError: string | undefined
+
+/** One subscriber's stream: counts the published sequence numbers it receives, remembers the last id. */
+function attach(subscriber: Subscriber, port: number, path: string, onReady: () => void, onLost: (stream: Stream, error?: Error) => void): Stream {
+  const headers = subscriber.lastId ? `Last-Event-ID: ${subscriber.lastId}\r\n` : ''
+  return openStream(port, path, (frame, at) => {
+    if (frame.retry !== undefined && !subscriber.ready) {
+      subscriber.ready = true
+      onReady()
+    }
+    if (frame.data === undefined) return
+    if (frame.id !== undefined) subscriber.lastId = frame.id
+    if (frame.event === 'reset') {
+      subscriber.resets++
+      return
+    }
+    // The publisher put its send time and a sequence number in the published data; seq 0 is warm-up.
+    const { seq, sentAt } = (JSON.parse(frame.data) as { data: { seq: number, sentAt: number } }).data
+    if (seq <= 0) return
+    latencies.push(at - sentAt)
+    subscriber.received++
+    if (seq <= subscriber.lastSeq) subscriber.outOfOrder++
+    else {
+      subscriber.lost += seq - subscriber.lastSeq - 1
+      subscriber.lastSeq = seq
+    }
+  }, (stream, error) => {
+    const wasReady = subscriber.ready
+    subscriber.ready = false
+    if (!wasReady) onLost(stream, error)
+    else if (reconnectTarget && subscriber.liveAgainAt === undefined) {
+      reconnectQueue.push(subscriber)
+      pumpReconnects()
+    }
+  }, headers)
+}
+
+/** Reconnects queued subscribers to the target, at most CONNECT_CONCURRENCY waiting for their first frame at once. */
+function pumpReconnects(): void {
+  while (reconnectTarget && reconnecting < CONNECT_CONCURRENCY && reconnectQueue.length > 0) {
+    const subscriber = reconnectQueue.pop()!
+    const { port, path } = reconnectTarget
+    reconnecting++
+    let settled = false
+    const settle = () => {
+      if (settled) return false
+      settled = true
+      reconnecting--
+      setImmediate(pumpReconnects)
+      return true
+    }
+    subscriber.stream = attach(subscriber, port, path, () => {
+      if (settle()) subscriber.liveAgainAt = now()
+    }, (stream, error) => {
+      if (!settle()) return
+      // Refused or cut before its first frame: try again (a storm's 503s are part of it), briefly later.
+      failedReconnects++
+      firstReconnectError ??= error?.message ?? `closed before the first frame (HTTP ${stream.reader.status})`
+      setTimeout(() => {
+        reconnectQueue.push(subscriber)
+        pumpReconnects()
+      }, 50)
+    })
+  }
+}
 
 async function subscribe(port: number, path: string, n: number, timeoutMs: number): Promise<Subscribed> {
   const started = now()
   let failed = 0
   let firstError: string | undefined
   const work = pool(n, CONNECT_CONCURRENCY, (_, done) => {
-    const subscriber: Subscriber = {
-      ready: false,
-      received: 0,
-      lastSeq: 0,
-      outOfOrder: 0,
-      stream: openStream(port, path, (frame, at) => {
-        if (frame.retry !== undefined && !subscriber.ready) {
-          subscriber.ready = true
-          done()
-        }
-        if (frame.data === undefined) return
-        // The publisher put its send time and a sequence number in the published data; seq 0 is warm-up.
-        const { seq, sentAt } = (JSON.parse(frame.data) as { data: { seq: number, sentAt: number } }).data
-        if (seq <= 0) return
-        latencies.push(at - sentAt)
-        subscriber.received++
-        if (seq <= subscriber.lastSeq) subscriber.outOfOrder++
-        subscriber.lastSeq = seq
-      }, (stream, error) => {
-        if (!subscriber.ready) {
-          failed++
-          firstError ??= error?.message ?? `closed before the first frame (HTTP ${stream.reader.status})`
-        }
-        done()
-      }),
-    }
+    const subscriber: Subscriber = { ready: false, received: 0, lastSeq: 0, outOfOrder: 0, lost: 0, resets: 0, stream: undefined as unknown as Stream }
+    subscriber.stream = attach(subscriber, port, path, done, (stream, error) => {
+      failed++
+      firstError ??= error?.message ?? `closed before the first frame (HTTP ${stream.reader.status})`
+      done()
+    })
     subscribers.push(subscriber)
   })
   await withTimeout(work, timeoutMs)
   const ready = subscribers.filter(s => s.ready && !s.stream.socket.destroyed).length
   return { type: 'subscribed', ready, failed, seconds: (now() - started) / 1000, firstError }
+}
+
+// ---- the reconnect storm ---------------------------------------------------------------------------
+
+/** From now on, a subscriber whose stream the server ends reconnects to `port` with its Last-Event-ID. */
+function armReconnect(port: number, path: string): void {
+  reconnectTarget = { port, path }
+  reconnectQueue = []
+  failedReconnects = 0
+  firstReconnectError = undefined
+  for (const subscriber of subscribers) subscriber.liveAgainAt = undefined
+}
+
+/** The storm of plain connects (the baseline's): `n` subscribers that come all at once, through the same queue. */
+function stormConnect(port: number, path: string, n: number): void {
+  armReconnect(port, path)
+  for (let i = 0; i < n; i++) {
+    const subscriber: Subscriber = { ready: false, received: 0, lastSeq: 0, outOfOrder: 0, lost: 0, resets: 0, stream: undefined as unknown as Stream }
+    subscribers.push(subscriber)
+    reconnectQueue.push(subscriber)
+  }
+  pumpReconnects()
+}
+
+/** Waits until every subscriber is live on the reconnect target (or the timeout). */
+async function reconnected(since: number, timeoutMs: number): Promise<Reconnected> {
+  const deadline = now() + timeoutMs
+  const live = () => subscribers.filter(s => s.liveAgainAt !== undefined).length
+  while (now() < deadline && live() < subscribers.length) await sleep(20)
+  const times = subscribers.map(s => s.liveAgainAt).filter(t => t !== undefined)
+  return {
+    type: 'reconnected',
+    subscribers: subscribers.length,
+    live: times.length,
+    firstSeconds: times.length ? (Math.min(...times) - since) / 1000 : Number.NaN,
+    allSeconds: times.length ? (Math.max(...times) - since) / 1000 : Number.NaN,
+    failedAttempts: failedReconnects,
+    firstError: firstReconnectError,
+  }
+}
+
+/** Waits until every subscriber got sequence number `lastSeq`; then counts what was lost or repeated. */
+async function resumed(lastSeq: number, timeoutMs: number): Promise<Resumed> {
+  const started = now()
+  const deadline = started + timeoutMs
+  while (now() < deadline && subscribers.some(s => s.lastSeq < lastSeq)) await sleep(20)
+  let lost = 0
+  for (const s of subscribers) lost += s.lost + Math.max(0, lastSeq - s.lastSeq)
+  return {
+    type: 'resumed',
+    subscribers: subscribers.length,
+    complete: subscribers.filter(s => s.lastSeq === lastSeq && s.lost === 0 && s.outOfOrder === 0 && s.resets === 0).length,
+    lost,
+    duplicated: subscribers.reduce((total, s) => total + s.outOfOrder, 0),
+    resets: subscribers.reduce((total, s) => total + s.resets, 0),
+    seconds: (now() - started) / 1000,
+  }
 }
 
 /** Waits until every subscriber has `messages` frames (or the timeout), then summarises. */
@@ -259,7 +330,9 @@ async function collect(messages: number, timeoutMs: number): Promise<Collected> 
 }
 
 function closeAll(): void {
-  for (const subscriber of subscribers.splice(0)) subscriber.stream.socket.destroy()
+  reconnectTarget = undefined
+  reconnectQueue = []
+  for (const subscriber of subscribers.splice(0)) subscriber.stream?.socket.destroy()
 }
 
 // ---- counting streams ------------------------------------------------------------------------------
@@ -303,8 +376,22 @@ async function counting(port: number, path: string, n: number, timeoutMs: number
 
 // ---- churn -----------------------------------------------------------------------------------------
 
-/** Subscribe, wait for the retry frame, leave: even cycles with a clean FIN, odd ones with a RST. */
-async function churn(port: number, path: string, cycles: number, timeoutMs: number): Promise<Churned> {
+/** HS256 tokens for the token plan's users, minted with jose; index = user. */
+async function mintTokens(plan: TokenPlan): Promise<string[]> {
+  const key = new TextEncoder().encode(plan.secret)
+  const tokens: string[] = []
+  for (let user = 0; user < plan.users; user++) {
+    tokens.push(await new SignJWT({ notify: { subscribe: [`user:bench-${user}`] } }).setProtectedHeader({ alg: 'HS256' }).setSubject(`bench-${user}`).setIssuedAt().setExpirationTime(`${plan.ttlSeconds}s`).sign(key))
+  }
+  return tokens
+}
+
+/**
+ * Subscribe, wait for the retry frame, leave: even cycles with a clean FIN, odd ones with a RST.
+ * With a token plan, `{user}` in the path is the cycle's user and its token goes in Authorization.
+ */
+async function churn(port: number, path: string, cycles: number, timeoutMs: number, plan?: TokenPlan): Promise<Churned> {
+  const tokens = plan ? await mintTokens(plan) : []
   const started = now()
   let ok = 0
   let failed = 0
@@ -312,20 +399,22 @@ async function churn(port: number, path: string, cycles: number, timeoutMs: numb
   const open = new Set<Socket>()
   await withTimeout(pool(cycles, 50, (index, done) => {
     let ready = false
-    const stream = openStream(port, path, (frame) => {
+    const user = index % Math.max(1, tokens.length)
+    const headers = plan ? `Authorization: Bearer ${tokens[user]}\r\n` : ''
+    const stream = openStream(port, path.replace('{user}', String(user)), (frame) => {
       if (ready || frame.retry === undefined) return
       ready = true
       if (index % 2 === 0) stream.socket.end()
       else stream.socket.resetAndDestroy()
-    }, (_stream, error) => {
+    }, (stream, error) => {
       open.delete(stream.socket)
       if (ready) ok++
       else {
         failed++
-        firstError ??= error?.message ?? 'closed before the first frame'
+        firstError ??= error?.message ?? `closed before the first frame (HTTP ${stream.reader.status})`
       }
       done()
-    })
+    }, headers)
     open.add(stream.socket)
   }), timeoutMs)
   for (const socket of open) socket.destroy()
@@ -340,7 +429,15 @@ async function handle(command: Command): Promise<Reply> {
     case 'subscribe': return subscribe(command.port, command.path, command.n, command.timeoutMs)
     case 'collect': return collect(command.messages, command.timeoutMs)
     case 'counting': return counting(command.port, command.path, command.n, command.timeoutMs)
-    case 'churn': return churn(command.port, command.path, command.cycles, command.timeoutMs)
+    case 'churn': return churn(command.port, command.path, command.cycles, command.timeoutMs, command.tokens)
+    case 'arm-reconnect':
+      armReconnect(command.port, command.path)
+      return { type: 'ok' }
+    case 'storm-connect':
+      stormConnect(command.port, command.path, command.n)
+      return { type: 'ok' }
+    case 'reconnected': return reconnected(command.since, command.timeoutMs)
+    case 'resumed': return resumed(command.lastSeq, command.timeoutMs)
     case 'close':
       closeAll()
       return { type: 'closed' }

@@ -5,7 +5,7 @@
  * (On Cloudflare the env of a deploy is only known per request: this sees the build-time value.)
  */
 export default defineNitroPlugin(() => {
-  if (!SERVERLESS_PRESET || useNotifyConfig().redisUrl) return
+  if (!SERVERLESS_PRESET || useNotifyConfig().redisUrl || useNotifyConfig().redisClusterNodes) return
   console.warn(
     `[notify] Preset "${NITRO_PRESET}" is serverless but NUXT_NOTIFY_REDIS_URL is not set: the in-memory `
     + 'broadcast bus does not span invocations or instances, so /api/notify/events subscribers miss '

@@ -1,21 +1,32 @@
-import { BroadcastHub, createMemoryBus, createRedisBus } from '#server/lib/broadcast'
+import { BroadcastHub, type EventBus, createDurableBus, createMemoryBus, createRedisBus, createRoutedRedisBus } from '#server/lib/broadcast'
+import { useDurableStorage } from '#server/lib/cloudflare'
 
 let hub: BroadcastHub | undefined
 
 /**
- * The process-wide broadcast hub, created on first use from runtime config: on Redis when
- * `NUXT_NOTIFY_REDIS_URL` is set (several instances), else in memory (one process, nothing to run).
+ * The process-wide broadcast hub, created on first use from runtime config: inside the
+ * cloudflare-durable preset's Durable Object on its storage; on Redis Cluster when
+ * `NUXT_NOTIFY_REDIS_CLUSTER_NODES` is set, on one Redis with `NUXT_NOTIFY_REDIS_URL` (several
+ * instances either way); else in memory (one process, nothing to run).
  */
 export function useBroadcastHub(): BroadcastHub {
   if (!hub) {
     const config = useNotifyConfig()
-    const history = { size: config.historySize, maxAgeMs: config.historyMaxAgeMs, maxEvents: config.historyMaxEvents }
-    const bus = config.redisUrl
-      ? createRedisBus({ url: config.redisUrl, key: config.redisStreamKey, history })
-      : createMemoryBus(history)
-    hub = new BroadcastHub(bus, config.heartbeatMs, config.maxQueuedBytes)
+    hub = new BroadcastHub(createBus(config), config.heartbeatMs, config.maxQueuedBytes)
   }
   return hub
+}
+
+function createBus(config: ReturnType<typeof useNotifyConfig>): EventBus {
+  const history = { size: config.historySize, maxAgeMs: config.historyMaxAgeMs, maxEvents: config.historyMaxEvents }
+  const storage = useDurableStorage()
+  if (storage) return createDurableBus(storage, history)
+  const clusterNodes = String(config.redisClusterNodes || '').split(',').map(node => node.trim()).filter(Boolean)
+  if (clusterNodes.length || (config.redisUrl && config.redisBus !== 'stream')) {
+    return createRoutedRedisBus({ url: config.redisUrl, clusterNodes, prefix: config.redisKeyPrefix, history, replicaWaitMs: config.redisReplicaWaitMs })
+  }
+  if (config.redisUrl) return createRedisBus({ url: config.redisUrl, key: config.redisStreamKey, history })
+  return createMemoryBus(history)
 }
 
 /** Ends every broadcast stream and closes the bus; the next use starts a fresh hub. */

@@ -136,9 +136,17 @@ export interface RuntimeMetrics {
 
 /** The broadcast bus of this instance. */
 export interface BusStatus {
-  kind: 'memory' | 'redis'
+  kind: 'memory' | 'redis' | 'durable-object'
   /** False while Redis can't be reached: publishing answers 503, subscribers wait on heartbeats. */
   connected: boolean
+  /** Routed Redis bus: on one Redis or a Redis Cluster. */
+  topology?: 'single' | 'cluster'
+  /** Routed Redis bus: events this instance took from Redis (live and read back), since it started. */
+  received?: number
+  /** Routed Redis bus: clock readings it asked of masters to release events in order (routed-redis-bus.ts). */
+  ticks?: number
+  /** Routed Redis bus: topics this instance is subscribed to in Redis (those its clients hold). */
+  subscriptions?: number
 }
 
 /** Answer of `GET /api/health`. */

@@ -1,6 +1,6 @@
 import { createPage, getBrowser, url } from '@nuxt/test-utils/e2e'
 import { describe, expect, it } from 'vitest'
-import { pageProblems } from '../support/page'
+import { pageProblems, unfoldRawHistory } from '../support/page'
 import { TOKEN, setupServer } from '../support/server'
 
 // The demo publisher on, fast, to show the page is fed without anyone publishing.
@@ -12,6 +12,7 @@ describe('the live page in Chromium', () => {
   it('streams the demo topics, follows topic selection, and publishes from its form', async () => {
     const page = await createPage('/live')
     const problems = pageProblems(page)
+    await unfoldRawHistory(page)
 
     await expect.poll(() => page.getByTestId('status').getAttribute('data-status')).toBe('open')
     await page.locator(`${history} [data-kind=message]`, { hasText: '[ticker]' }).first().waitFor()
@@ -59,6 +60,7 @@ describe('the live page in Chromium', () => {
     const lives = await Promise.all([1, 2, 3, 4, 5].map(async () => {
       const page = await context.newPage()
       await page.goto(url('/live'))
+      await unfoldRawHistory(page)
       return page
     }))
     for (const page of lives) {

@@ -28,6 +28,7 @@ export function onPath(command: string): boolean {
 
 export const SYSTEM_PACKAGES: SystemPackage[] = [
   { name: 'redis-server', neededBy: 'the Redis tests (each starts its own redis-server on a free port)', present: () => onPath('redis-server') },
+  { name: 'redis-tools', neededBy: 'the Redis Cluster tests (redis-cli --cluster create forms the cluster)', present: () => onPath('redis-cli') },
   { name: 'chromium', neededBy: `the browser tests (they launch ${chromiumLaunch.executablePath})`, present: () => executable(chromiumLaunch.executablePath) },
 ]
 

@@ -53,7 +53,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Stops a child: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
-async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
   child.kill('SIGTERM')
   if (await Promise.race([exited(child).then(() => true), after(graceMs, false)])) return
@@ -62,7 +62,7 @@ async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void>
 }
 
 /** PING over a plain socket (no redis-cli needed): true on +PONG. */
-function redisPing(port: number): Promise<boolean> {
+export function redisPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
     let reply = ''

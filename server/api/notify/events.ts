@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { authorizeTopics, endWhenGrantExpires } from '#server/lib/access'
+import { countTopicRefusal } from '#server/lib/metrics'
 import { topicsParam } from '#server/lib/broadcast'
+import { insideDurableObject } from '#server/lib/cloudflare'
 import { HEARTBEAT_BYTES, HEARTBEAT_EVENT_BYTES, createSseSink, encodeFrame } from '#server/lib/sse'
 
 const eventsQuery = z.object({
@@ -17,12 +19,13 @@ const eventsQuery = z.object({
 export default defineEventHandler(async (event) => {
   if (acceptStreamRequest(event)) return
   // A Worker request may not be written to from another request (the publish, the hub's heartbeat
-  // timer), and one that waits on nothing of its own is cancelled as hung: say so instead.
-  if (WORKER_PRESET) {
+  // timer), and one that waits on nothing of its own is cancelled as hung: say so instead. Inside
+  // cloudflare-durable's Durable Object (server/middleware/durable-forward.ts) every request can.
+  if (WORKER_PRESET && !insideDurableObject(event)) {
     throw createError({
       statusCode: 501,
       statusMessage: 'Not Implemented',
-      message: 'The broadcast stream does not run on Cloudflare Workers: one request cannot write to another\'s stream there (it needs a Durable Object). The counting stream works.',
+      message: 'The broadcast stream does not run on Cloudflare Workers: one request cannot write to another\'s stream there; build with the cloudflare-durable preset, which runs it in a Durable Object. The counting stream works.',
     })
   }
   const query = await readValidatedQuery(event, eventsQuery)
@@ -31,7 +34,7 @@ export default defineEventHandler(async (event) => {
   const heartbeat = query.heartbeat === 'event' ? HEARTBEAT_EVENT_BYTES : HEARTBEAT_BYTES
   const { retryMs } = useNotifyConfig()
   // Every topic checked before any byte: 401/403 refuse the whole stream.
-  const access = await authorizeTopics(event, topics)
+  const access = await authorizeTopics(event, topics).catch(countTopicRefusal)
 
   // Ended by the server (lifetime, shutdown): a spread-out retry hint first, so the clients of a
   // restarting instance don't all come back in the same instant.

@@ -6,11 +6,13 @@ import { assertMayPublish, authenticatePublisher } from '#server/lib/access'
  * admin token publishes anywhere; a token with `notify.publish` patterns only to matching topics.
  */
 export default defineEventHandler(async (event): Promise<PublishResult> => {
+  const acknowledged = startPublishTimer()
   assertMethod(event, 'POST')
   const publisher = await authenticatePublisher(event)
   const body = await readPublishBody(event)
   assertMayPublish(publisher, body.topic)
   const hub = useBroadcastHub()
   const published = await hub.bus.publish(body)
+  acknowledged()
   return { id: published.id, topic: published.topic, delivered: hub.subscriberCount(published.topic) }
 })

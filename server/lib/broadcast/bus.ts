@@ -20,7 +20,11 @@ export interface BusEvent {
 export type { PublishInput }
 
 /** `newestId` lets a reset client move its Last-Event-ID forward, so it is not reset again. */
-export type ReplayResult = { events: BusEvent[] } | { reset: ResetPayload, newestId: string }
+/**
+ * `upTo` (routed bus): the replay holds every event of the topics up to this id; live events up to it
+ * are skipped. Without it, the last replayed event (or the client's id) is that point.
+ */
+export type ReplayResult = { events: BusEvent[], upTo?: string } | { reset: ResetPayload, newestId: string }
 
 /** The newest events of one topic, oldest first, and the newest id of the whole bus (a stream's resume point). */
 export interface RecentResult {
@@ -39,6 +43,13 @@ export interface EventBus {
   /** At most `limit` of the newest events of `topic` still in its history. */
   recent(topic: string, limit: number): Promise<RecentResult>
   onEvent(listener: (event: BusEvent) => void): void
+  /**
+   * A bus that routes by topic (the routed Redis bus) takes only the events of topics someone here
+   * listens to: settles once every event of `topics` published from now on will reach `onEvent`, and
+   * `replay` of them may be asked. One `unlisten` per `listen`. Buses without it deliver every topic.
+   */
+  listen?(topics: ReadonlySet<string>): Promise<void>
+  unlisten?(topics: ReadonlySet<string>): void
   /** Settles once every event published from now on will reach `onEvent` (Redis: the reading loop has its place). */
   readonly ready: Promise<void>
   /** Events this instance accepted for publishing. */

@@ -1,5 +1,6 @@
 import type { ResetPayload } from '#shared/types/notify'
 import { STREAM_EVENTS } from '#shared/utils/notify'
+import { countFramesDelivered, countReplay, countSlowConsumer } from '#server/lib/metrics'
 import { HEARTBEAT_BYTES, encodeFrame, type SseSink } from '#server/lib/sse'
 import type { BusEvent, EventBus, ReplayResult } from './bus'
 import type { EventId } from './event-id'
@@ -49,12 +50,15 @@ export class BroadcastHub {
     // and any replay is written, so they come after it, in order.
     const subscriber: Subscriber = { topics, sink, heartbeat, pending: [], pendingBytes: 0 }
     this.add(subscriber)
+    // Before onClose, which may run at once: every listen gets its unlisten.
+    const listening = this.bus.listen?.(topics) ?? this.bus.ready
     sink.onClose(() => this.remove(subscriber))
-    await this.bus.ready
+    await listening
 
     if (lastEventId) {
       const replay = await this.replayWhenAvailable(topics, lastEventId, sink)
       if (!replay) return
+      countReplay('reset' in replay ? 'reset' : 'replayed')
       if ('reset' in replay) {
         sink.write(resetFrame(replay.reset, replay.newestId))
         subscriber.skipUpTo = parseEventId(replay.newestId)
@@ -65,7 +69,7 @@ export class BroadcastHub {
           if (!sink.write(event.frame)) return
           await sink.whenWritable()
         }
-        subscriber.skipUpTo = replay.events.at(-1)?.order ?? parseEventId(lastEventId)
+        subscriber.skipUpTo = parseEventId(replay.upTo ?? '') ?? replay.events.at(-1)?.order ?? parseEventId(lastEventId)
       }
     }
     const pending = subscriber.pending ?? []
@@ -82,6 +86,7 @@ export class BroadcastHub {
     for (const subscriber of subscribers) {
       if (this.deliver(subscriber, event)) delivered++
     }
+    countFramesDelivered(delivered)
     return delivered
   }
 
@@ -113,7 +118,10 @@ export class BroadcastHub {
       subscriber.pending.push(event)
       subscriber.pendingBytes += event.frame.byteLength
       // Live events pile up behind a replay the client reads too slowly: cut it off, it will resume.
-      if (subscriber.pendingBytes > this.maxQueuedBytes) subscriber.sink.end()
+      if (subscriber.pendingBytes > this.maxQueuedBytes) {
+        countSlowConsumer()
+        subscriber.sink.end()
+      }
       return true
     }
     if (subscriber.skipUpTo) {
@@ -152,7 +160,8 @@ export class BroadcastHub {
   }
 
   private remove(subscriber: Subscriber) {
-    this.subscribers.delete(subscriber)
+    if (!this.subscribers.delete(subscriber)) return
+    this.bus.unlisten?.(subscriber.topics)
     for (const topic of subscriber.topics) {
       const set = this.byTopic.get(topic)
       set?.delete(subscriber)

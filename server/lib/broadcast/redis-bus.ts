@@ -88,6 +88,7 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
 
   const listeners: Array<(event: BusEvent) => void> = []
   let published = 0
+  let received = 0
 
   // The last `history.size` events this instance built, by id: its own publishes, which the loop
   // then reads back, and what the loop read. A storm of clients reconnecting after a deploy replays
@@ -142,6 +143,7 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
         for (const [, entries] of result ?? []) {
           for (const [id, fields] of entries) {
             cursor = id
+            received++
             const event = eventOf(id, fields)
             if (!event) continue
             remember(event)
@@ -232,7 +234,7 @@ export function createRedisBus(options: RedisBusOptions): EventBus {
       return { size: info?.length ?? 0, oldestId: info?.firstId, newestId: info?.lastId === '0-0' ? undefined : info?.lastId }
     },
 
-    health: () => ({ kind: 'redis', connected: reading && writer.status === 'ready' && reader.status === 'ready' }),
+    health: () => ({ kind: 'redis', connected: reading && writer.status === 'ready' && reader.status === 'ready', topology: 'single', received }),
 
     async close() {
       closed = true

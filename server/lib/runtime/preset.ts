@@ -4,8 +4,9 @@ export const NITRO_PRESET: string = String(import.meta.preset ?? '')
 /**
  * Presets where an invocation may land on any instance and an idle one is frozen or gone: the
  * in-memory broadcast bus reaches only the subscribers of the instance that took the publish.
+ * Not cloudflare-durable: its one Durable Object holds every subscriber, and the history.
  */
-export const SERVERLESS_PRESET = /^(?:vercel|netlify|cloudflare|aws-lambda|aws-amplify|azure|firebase|deno-deploy)/.test(NITRO_PRESET)
+export const SERVERLESS_PRESET = /^(?:vercel|netlify|cloudflare(?!-durable)|aws-lambda|aws-amplify|azure|firebase|deno-deploy)/.test(NITRO_PRESET)
 
 /**
  * Workers run the module's top level outside any request, where timers (and I/O) are refused:

@@ -49,6 +49,14 @@ export function encodeFrame(frame: SseFrame): Uint8Array {
   return typeof Buffer === 'function' ? Buffer.from(text) : encoder.encode(text)
 }
 
+let retryHint: { ms: number, bytes: Uint8Array } | undefined
+
+/** The `retry: <ms>` frame every stream opens with: encoded once per value, not once per connect. */
+export function retryFrame(ms: number): Uint8Array {
+  if (retryHint?.ms !== ms) retryHint = { ms, bytes: encodeFrame({ retry: ms }) }
+  return retryHint.bytes
+}
+
 /** A comment line: keeps proxies from closing an idle stream; every EventSource ignores it. */
 export const HEARTBEAT_BYTES = typeof Buffer === 'function' ? Buffer.from(':\n\n') : encoder.encode(':\n\n')
 

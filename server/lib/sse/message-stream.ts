@@ -1,5 +1,6 @@
 import type { EventStreamMessage, H3Event } from 'h3'
 import { createEventStream } from 'h3'
+import { countSlowConsumer } from '#server/lib/metrics'
 import type { SseConnection, SseConnectionOptions } from './connection'
 import { closeNotifier } from './connection'
 import { onceClosed } from './disconnect'
@@ -31,6 +32,7 @@ export function createMessageStream(event: H3Event, { maxQueuedBytes, retryMs }:
       if (notifier.closed) return false
       // h3 writes without regard to backpressure: cut off a reader this far behind instead of queueing.
       if ((event.node.res.writableLength ?? 0) > maxQueuedBytes) {
+        countSlowConsumer()
         end()
         return false
       }

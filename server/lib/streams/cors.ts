@@ -1,5 +1,5 @@
 import type { H3CorsOptions, H3Event } from 'h3'
-import { handleCors } from 'h3'
+import { appendCorsHeaders, handleCors } from 'h3'
 
 let resolved: { configured: string, options: H3CorsOptions } | undefined
 
@@ -28,5 +28,11 @@ function streamCorsOptions(configured: string): H3CorsOptions {
  * allowed, origin echoed back). Answers the preflight and returns true when it did.
  */
 export function handleStreamCors(event: H3Event, corsOrigins: string): boolean {
-  return handleCors(event, streamCorsOptions(corsOrigins.trim()))
+  const options = streamCorsOptions(corsOrigins.trim())
+  // Only an OPTIONS request can be a preflight. Every other one gets what h3's handleCors would add
+  // (its non-preflight branch is this same call) without what it does first on each request: deep-merge
+  // the options with its defaults and copy every request header twice to test for a preflight.
+  if (event.method === 'OPTIONS') return handleCors(event, options)
+  appendCorsHeaders(event, options)
+  return false
 }

@@ -1,5 +1,6 @@
 import type { H3Event } from 'h3'
 import { createError, getRequestIP, setResponseHeader } from 'h3'
+import { countRefusal } from '#server/lib/metrics'
 
 export interface StreamLimits {
   /** Open streams in this process; 0 = no cap. */
@@ -24,6 +25,7 @@ let draining = false
 let sweeper: ReturnType<typeof setInterval> | undefined
 
 function refuse(event: H3Event, message: string, retryAfterSeconds: number): never {
+  countRefusal(draining ? 'shutdown' : 'caps')
   setResponseHeader(event, 'retry-after', retryAfterSeconds)
   throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message })
 }

@@ -3,7 +3,7 @@
  * It is what "as cheap as SSE on Node gets" looks like, so the Nuxt numbers have something to be
  * divided by. Kept in bench/, never shipped. No Last-Event-ID replay: the benchmark never reconnects.
  *
- *   PORT=3002 HOST=127.0.0.1 NUXT_NOTIFY_PUBLISH_TOKEN=t node bench/baseline-server.ts
+ *   PORT=3002 HOST=127.0.0.1 NUXT_NOTIFY_PUBLISH_TOKEN=t node bench/servers/baseline.ts
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createHash, timingSafeEqual } from 'node:crypto'
@@ -18,7 +18,8 @@ const MAX_QUEUED_BYTES = 1024 * 1024
 const BODY_LIMIT_BYTES = 64 * 1024
 const NAME_PATTERN = /^[\w.:-]{1,128}$/
 
-// The same headers the Nuxt routes send (route rules + CORS included), so both answer with similar bytes.
+// The same headers the Nuxt routes send (security headers on JSON answers, CORS on the streams), so
+// both answer with similar bytes.
 const COMMON_HEADERS = {
   'access-control-allow-origin': '*',
   'x-content-type-options': 'nosniff',
@@ -26,7 +27,7 @@ const COMMON_HEADERS = {
   'x-frame-options': 'DENY',
 }
 const SSE_HEADERS = {
-  ...COMMON_HEADERS,
+  'access-control-allow-origin': '*',
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache, no-transform',
   'x-accel-buffering': 'no',

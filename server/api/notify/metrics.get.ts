@@ -1,0 +1,12 @@
+/**
+ * `GET /api/notify/metrics`: this instance's Prometheus metrics, in the text format prom-client
+ * writes. Operators only: the admin token (NUXT_NOTIFY_METRICS_TOKEN, else the publish token).
+ */
+export default defineEventHandler(async (event) => {
+  await requireAdminToken(event)
+  const { registry } = useNotifyMetrics()
+  const text = await registry.metrics()
+  setResponseHeader(event, 'content-type', registry.contentType)
+  setResponseHeader(event, 'cache-control', 'no-store')
+  return text
+})

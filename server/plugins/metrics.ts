@@ -1,0 +1,7 @@
+/**
+ * Sets up the Prometheus registry with the server rather than in the first publish or scrape, which
+ * should not wait for it. On Workers it happens on first use (nothing may start at start-up there).
+ */
+export default defineNitroPlugin(() => {
+  if (!WORKER_PRESET) useNotifyMetrics()
+})

@@ -1,0 +1,26 @@
+import { setResponseHeaders } from 'h3'
+
+/**
+ * Security headers on pages, assets, API answers and errors: what a `/**` route rule used to set.
+ * A route rule costs every request a route match and a deep merge of the matched rules (defu; see
+ * bench/README.md, "Numbers behind the code"), and leaves three more headers in the response's
+ * header store for the life of each stream. The event
+ * streams are never rendered as a document or run as a script, so they go without; the `request`
+ * hook runs before every handler, Nitro's static assets included.
+ */
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'x-frame-options': 'DENY',
+} as const
+const STREAM_PATHS = ['/api/notify/events', '/api/notify/stream', '/notify/stream']
+
+function isStreamPath(path: string): boolean {
+  return STREAM_PATHS.some(stream => path.startsWith(stream) && (path.length === stream.length || path[stream.length] === '?'))
+}
+
+export default defineNitroPlugin((nitroApp) => {
+  nitroApp.hooks.hook('request', (event) => {
+    if (!isStreamPath(event.path)) setResponseHeaders(event, SECURITY_HEADERS)
+  })
+})
