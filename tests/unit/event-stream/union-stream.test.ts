@@ -60,9 +60,11 @@ const wait = { timeout: 5000, interval: 10 }
 describe('union stream: one connection for every topic a browser wants', () => {
   it('opens one stream for consumers of different topics (one connect), and gives each only its own, once', async () => {
     const hub = await topicServer()
-    const a = consumer(`${hub.origin}/events?topic=a`)
-    const b = consumer(`${hub.origin}/events?topic=b&heartbeat=event`)
-    const ab = consumer(`${hub.origin}/events?topic=a&topic=b`)
+    // A cursor to resume from (as from GET /api/notify/recent): the first leader waits for the others.
+    const cursor = String(hub.publish('z'))
+    const a = consumer(`${hub.origin}/events?topic=a`, cursor)
+    const b = consumer(`${hub.origin}/events?topic=b&heartbeat=event`, cursor)
+    const ab = consumer(`${hub.origin}/events?topic=a&topic=b`, cursor)
     await vi.waitFor(() => expect([a, b, ab].map(c => c.status.value)).toEqual(['open', 'open', 'open']), wait)
     expect(hub.asked()).toEqual(['a,b'])
     expect(hub.requests[0]!.url.searchParams.get('heartbeat')).toBe('event')
@@ -71,6 +73,19 @@ describe('union stream: one connection for every topic a browser wants', () => {
     expect(received(a)).toEqual(ids.filter(id => id.startsWith('a')))
     expect(received(b)).toEqual(ids.filter(id => id.startsWith('b')))
     expect(hub.open.size).toBe(1)
+  })
+
+  it('without a position to resume from, the first leader connects at once (waiting would miss live events), then grows', async () => {
+    const hub = await topicServer()
+    const a = consumer(`${hub.origin}/events?topic=a`)
+    await vi.waitFor(() => expect(a.leader.value).toBe(true), wait)
+    // Well inside the debounce: a leader that waited would connect once, with both topics.
+    await new Promise(resolve => setTimeout(resolve, 20))
+    const b = consumer(`${hub.origin}/events?topic=b`)
+    await vi.waitFor(() => expect(hub.asked()).toEqual(['a', 'a,b']), wait)
+    await vi.waitFor(() => expect([a, b].map(c => c.status.value)).toEqual(['open', 'open']), wait)
+    const ids = ['a', 'b'].map(topic => `${topic}-${hub.publish(topic)}`)
+    await vi.waitFor(() => expect([received(a), received(b)]).toEqual([[ids[0]], [ids[1]]]), wait)
   })
 
   it('grows: a consumer that joins with a new topic gets that topic from its own cursor, nothing older; the others nothing twice', async () => {
@@ -95,7 +110,8 @@ describe('union stream: one connection for every topic a browser wants', () => {
 
   it('shrinks, and keeps the union when the leader leaves: the next one resumes with the rest of it', async () => {
     const hub = await topicServer()
-    const all = { a: consumer(`${hub.origin}/events?topic=a`), b: consumer(`${hub.origin}/events?topic=b`), c: consumer(`${hub.origin}/events?topic=c`) }
+    const cursor = String(hub.publish('z'))
+    const all = { a: consumer(`${hub.origin}/events?topic=a`, cursor), b: consumer(`${hub.origin}/events?topic=b`, cursor), c: consumer(`${hub.origin}/events?topic=c`, cursor) }
     const consumers = Object.values(all)
     await vi.waitFor(() => expect(consumers.map(x => x.status.value)).toEqual(['open', 'open', 'open']), wait)
     expect(hub.asked()).toEqual(['a,b,c'])
