@@ -396,7 +396,9 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
 
   function finish(reason: EventStreamReason, next: EventStreamStatus = 'closed') {
     const wasActive = isStreamActive(status.value)
-    if (group?.isLeader && TERMINAL.has(reason)) group.announce({ status: 'closed', entry: { kind: 'close', reason } })
+    // A union's refusal is this consumer's alone (see refuse): the next member leads without its topics.
+    const ends = TERMINAL.has(reason) && !(ownTopics && (reason === 'unauthorized' || reason === 'forbidden'))
+    if (group?.isLeader && ends) group.announce({ status: 'closed', entry: { kind: 'close', reason } })
     else if (group?.isLeader) group.announce({ status: 'reconnecting' })
     detach()
     leaveGroup()
@@ -482,7 +484,7 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
       covers: other => !!connected && other.topics.every(topic => connected!.topics.has(topic)),
       // A consumer without a cursor of its own starts where the shared stream is: nothing older.
       joinedAt: (position) => {
-        if (!position) return
+        if (!want || !position) return
         lastEventId.value ??= position
         streamPosition ??= position
       },
