@@ -1,7 +1,5 @@
 import type { H3Event } from 'h3'
-
-/** The stream and API routes: their settings come from useNotifyConfig(), read once per process. */
-const OWN_ROUTES = /^\/(?:api|notify)\//
+import { isOwnRoute } from '#server/lib/http'
 
 /**
  * @nuxtjs/i18n's server plugin calls `useRuntimeConfig(event)` in a `request` hook, on every request
@@ -19,7 +17,7 @@ export default defineNitroPlugin((nitroApp) => {
   nitroApp.hooks.beforeEach(({ name, args }) => {
     if (name !== 'request') return
     const event = args.at(-1) as H3Event | undefined
-    if (typeof event?.path !== 'string' || !OWN_ROUTES.test(event.path)) return
+    if (typeof event?.path !== 'string' || !isOwnRoute(event.path)) return
     event.context.nitro ??= { errors: [] }
     event.context.nitro.runtimeConfig ??= shared
   })

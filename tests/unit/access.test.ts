@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { matchesAny, matchesPattern, parsePatternList } from '../../server/lib/access/topic-patterns'
 import { TokenRefused, mintToken, verifyToken } from '../../server/lib/access/tokens'
-import { JWT_SECRET, refusedTokens, subscriberToken } from '../support/tokens'
+import { VerifiedTokenCache } from '../../server/lib/access/verified-token-cache'
+import { JWT_SECRET, refusedTokens, subscriberToken, tamperedSignature } from '../support/tokens'
 
 const key = new TextEncoder().encode(JWT_SECRET)
 
@@ -37,5 +38,49 @@ describe('tokens', () => {
       expect(refusal, name).toBeInstanceOf(TokenRefused)
       expect((refusal as Error).message, name).not.toContain(token.slice(0, 20))
     }
+  })
+})
+
+describe('verified-token cache', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('answers a reconnect with the same token from the cache (the same frozen result)', async () => {
+    const token = await subscriberToken(['user:cached'])
+    const first = await verifyToken(token, key)
+    expect(await verifyToken(token, key)).toBe(first)
+    expect(Object.isFrozen(first) && Object.isFrozen(first.subscribe)).toBe(true)
+  })
+
+  it('never serves a token past its exp: the next connect is verified again, and refused', async () => {
+    const token = await subscriberToken(['user:soon'], { expiresIn: 2 })
+    expect(await verifyToken(token, key)).toMatchObject({ subscribe: ['user:soon'] })
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 3000 })
+    await expect(verifyToken(token, key)).rejects.toThrow(new TokenRefused('The token has expired.'))
+  })
+
+  it('never serves a token verified under one key for another key, nor its look-alikes', async () => {
+    const token = await subscriberToken(['user:alice'])
+    await verifyToken(token, key)
+    const otherKey = new TextEncoder().encode('another-secret-that-is-long-enough-0123')
+    await expect(verifyToken(token, otherKey)).rejects.toThrow(new TokenRefused('The token\'s signature is not valid.'))
+    await expect(verifyToken(tamperedSignature(token), key)).rejects.toBeInstanceOf(TokenRefused)
+    const forged = await subscriberToken(['user:alice'], { secret: 'another-secret-that-is-long-enough-0123' })
+    await expect(verifyToken(forged, key)).rejects.toThrow(new TokenRefused('The token\'s signature is not valid.'))
+    // A refusal is not remembered either way: the good token still passes, the bad one still fails.
+    expect(await verifyToken(token, key)).toMatchObject({ subscribe: ['user:alice'] })
+    await expect(verifyToken(forged, key)).rejects.toBeInstanceOf(TokenRefused)
+  })
+
+  it('keeps at most maxEntries, dropping the least recently used, and drops an entry at its exp', () => {
+    const cache = new VerifiedTokenCache<{ exp: number }>(2)
+    cache.set('a', { exp: 100 })
+    cache.set('b', { exp: 100 })
+    expect(cache.get('a', 50)).toEqual({ exp: 100 }) // a is now the most recent
+    cache.set('c', { exp: 100 })
+    expect([cache.get('a', 50), cache.get('b', 50), cache.get('c', 50)]).toEqual([{ exp: 100 }, undefined, { exp: 100 }])
+    expect(cache.get('a', 100)).toBeUndefined()
+    expect(cache.size).toBe(1)
   })
 })

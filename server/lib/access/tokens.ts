@@ -2,6 +2,7 @@ import type { NotifyClaim } from '#shared/types/notify'
 import { SignJWT, errors, jwtVerify } from 'jose'
 import { z } from 'zod'
 import { topicPatternSchema } from './topic-patterns'
+import { VerifiedTokenCache } from './verified-token-cache'
 
 /** The one algorithm accepted: `alg: none`, RS256, ES256... are refused before any key is used. */
 export const TOKEN_ALGORITHM = 'HS256'
@@ -22,19 +23,47 @@ export interface VerifiedToken {
   sub?: string
   /** Seconds since the epoch. */
   exp: number
-  subscribe: string[]
-  publish: string[]
+  subscribe: readonly string[]
+  publish: readonly string[]
 }
 
 /** Why a token was refused, in words safe to send back: never the token, never what it claims. */
 export class TokenRefused extends Error {}
 
-/** Verifies signature, algorithm, `exp` (required), `nbf`, and the shape of the `notify` claim. */
+/** Tokens remembered per signing key: a few thousand reconnecting clients' worth (each entry is ~1 KB at most typical sizes). */
+export const VERIFIED_TOKEN_CACHE_SIZE = 4096
+
+interface KeyState {
+  /** The HMAC key imported into Web Crypto once, not on every verification. */
+  cryptoKey: Promise<CryptoKey>
+  verified: VerifiedTokenCache<VerifiedToken>
+}
+// By the key's identity: the configured key is one Uint8Array for the life of the process.
+const keyStates = new WeakMap<Uint8Array, KeyState>()
+
+function keyState(key: Uint8Array): KeyState {
+  let state = keyStates.get(key)
+  if (!state) {
+    const cryptoKey = crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+    state = { cryptoKey, verified: new VerifiedTokenCache(VERIFIED_TOKEN_CACHE_SIZE) }
+    keyStates.set(key, state)
+  }
+  return state
+}
+
+/**
+ * Verifies signature, algorithm, `exp` (required), `nbf`, and the shape of the `notify` claim. A
+ * token that passed is remembered (verbatim, under this key) until its `exp`, so a reconnect with it
+ * skips the HMAC; a refusal is never remembered. The result is frozen: callers share it.
+ */
 export async function verifyToken(token: string, key: Uint8Array): Promise<VerifiedToken> {
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenRefused(`The token is longer than ${MAX_TOKEN_LENGTH} characters.`)
+  const state = keyState(key)
+  const cached = state.verified.get(token)
+  if (cached) return cached
   let payload: unknown
   try {
-    ({ payload } = await jwtVerify(token, key, { algorithms: [TOKEN_ALGORITHM], requiredClaims: ['exp'] }))
+    ({ payload } = await jwtVerify(token, await state.cryptoKey, { algorithms: [TOKEN_ALGORITHM], requiredClaims: ['exp'] }))
   }
   catch (error) {
     throw new TokenRefused(refusal(error))
@@ -42,7 +71,14 @@ export async function verifyToken(token: string, key: Uint8Array): Promise<Verif
   const claims = claimsSchema.safeParse(payload)
   if (!claims.success) throw new TokenRefused('The token\'s claims are malformed ("sub" a string, "exp" a number, "notify.subscribe"/"notify.publish" lists of topic names or "prefix*" patterns).')
   const { sub, exp, notify } = claims.data
-  return { sub, exp, subscribe: notify?.subscribe ?? [], publish: notify?.publish ?? [] }
+  const verified: VerifiedToken = Object.freeze({
+    sub,
+    exp,
+    subscribe: Object.freeze(notify?.subscribe ?? []),
+    publish: Object.freeze(notify?.publish ?? []),
+  })
+  state.verified.set(token, verified)
+  return verified
 }
 
 function refusal(error: unknown): string {

@@ -1,0 +1,50 @@
+import type { H3Event } from 'h3'
+import { isOwnRoute } from '#server/lib/http'
+
+type RequestHook = (event: H3Event) => unknown
+interface HookStore { _hooks?: Record<string, RequestHook[] | undefined> }
+
+/**
+ * @nuxtjs/i18n 10's server plugin sets up its per-request context in a `request` hook, for every
+ * request: `async (event) => { await initializeI18nContext(event) }` (runtime/server/plugin.js). It
+ * builds the vue-i18n options and locale configs and parses the request URL, only for the page
+ * render to read (`event.context.nuxtI18n`); no API route or stream of ours does (measured: it
+ * raised the connect/leave churn from 1.56x to 1.77x bare node:http). The module has no option to
+ * keep it off API routes, so that hook is wrapped here to skip our own routes (/api/**, /notify/**);
+ * pages, the i18n message route and errors rendered as pages keep it.
+ *
+ * This reads hookable's `_hooks` and recognises the hook by the function it calls: guarded on
+ * both counts, and checked a few seconds after start-up, with a warning when not found (an i18n
+ * upgrade then costs speed, never correctness: the hook simply keeps running everywhere).
+ */
+const I18N_REQUEST_HOOK = /\binitializeI18nContext\b/
+const GIVE_UP_AFTER_MS = 5000
+
+function wrapI18nRequestHook(store: HookStore): boolean {
+  const hooks = store._hooks?.request
+  if (!Array.isArray(hooks)) return false
+  const index = hooks.findIndex(hook => typeof hook === 'function' && I18N_REQUEST_HOOK.test(Function.prototype.toString.call(hook)))
+  if (index === -1) return false
+  const i18nHook = hooks[index]!
+  hooks[index] = event => isOwnRoute(event.path) ? undefined : i18nHook(event)
+  return true
+}
+
+export default defineNitroPlugin((nitroApp) => {
+  const store = nitroApp.hooks as unknown as HookStore
+  // i18n registers its hook after an await of its own: look for it before each request until found.
+  const stopLooking = nitroApp.hooks.beforeEach(({ name }) => {
+    if (name === 'request' && wrapI18nRequestHook(store)) stop(true)
+  })
+  const timer = setTimeout(() => stop(wrapI18nRequestHook(store)), GIVE_UP_AFTER_MS)
+  timer.unref?.()
+  function stop(found: boolean) {
+    stopLooking()
+    clearTimeout(timer)
+    if (!found) {
+      console.warn('[notify] @nuxtjs/i18n\'s request hook (initializeI18nContext) was not found '
+        + '(server/plugins/i18n-pages-only.ts): API routes and event streams keep paying for it. '
+        + 'Check the @nuxtjs/i18n version against that plugin.')
+    }
+  }
+})
