@@ -2,8 +2,8 @@ import type { MaybeRefOrGetter } from 'vue'
 import { getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, shallowRef, toValue, watch } from 'vue'
 import { DEFAULT_POLICY, backoffDelay } from './backoff'
 import { compareEventIds } from './event-ids'
-import type { LeaderState, RelayedEvent, SharedStream } from './shared-stream'
-import { RecentEvents, joinSharedStream, supportsSharedStream } from './shared-stream'
+import type { LeaderState, RelayedEvent, SharedStream, Want } from './shared-stream'
+import { RecentEvents, UNION_DEBOUNCE_MS, eventTopic, joinSharedStream, supportsSharedStream, unionKey } from './shared-stream'
 import type { StallTimer } from './stall-timer'
 import { createStallTimer } from './stall-timer'
 import { eventSourceTransport } from './transports/eventsource'
@@ -112,6 +112,15 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
   // What a following tab last heard from the leader.
   let leaderStatus: EventStreamStatus = 'connecting'
   const recent = new RecentEvents()
+  // Union streams (see joinGroup): this consumer's topics, the newest id heard on the shared stream
+  // (any topic: where a leader resumes from), what the open connection carries, and a refused
+  // union's suspect that now reads a stream of its own.
+  let ownTopics: ReadonlySet<string> | undefined
+  let streamPosition: string | undefined
+  let connected: { key: string, topics: ReadonlySet<string> } | undefined
+  let openTopics: ReadonlySet<string> | undefined
+  let unionTimer: ReturnType<typeof setTimeout> | undefined
+  let standAlone = false
 
   function record(entry: NewEntry): Entry {
     const recorded = { ...entry, at: entry.at ?? Date.now(), seq: ++seq } as Entry
@@ -132,7 +141,7 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
   }
 
   for (const event of options.seed?.events ?? []) {
-    if (event.id) recent.see(event.id)
+    if (event.id) recent.see(event.event, event.id)
     record({ kind: event.event === 'message' ? 'message' : 'event', event: event.event, data: event.data, lastEventId: event.id, at: event.at })
     if (event.event === 'message') data.value = event.data as typeof data.value
   }
@@ -148,11 +157,51 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     // Relayed even when this tab had it: the tab that asked for a replay may not.
     const fresh = recent.add(event)
     group.relay(event)
-    if (fresh) accept(type, raw, id)
+    deliver(event, fresh)
   }
 
   function onRelayed(event: RelayedEvent) {
-    if (recent.add(event)) accept(event.type, event.data, event.id)
+    deliver(event, recent.add(event))
+  }
+
+  const isNewer = (id: string, than: string | undefined) => !than || (compareEventIds(id, than) ?? 1) > 0
+
+  /**
+   * An event of the shared stream, once per tab (`fresh`). On a union stream only this consumer's
+   * topics, and only after its own position: a topic added to the union replays that topic's
+   * history after the union's position, which may be older than this consumer's cursor. Control
+   * events without a topic (`reset`) reach every consumer once: whose topics they concern, it can't tell.
+   */
+  function deliver(event: RelayedEvent, fresh: boolean) {
+    if (!ownTopics) {
+      if (fresh) accept(event.type, event.data, event.id)
+      return
+    }
+    if (event.id && isNewer(event.id, streamPosition)) streamPosition = event.id
+    if (!fresh) return
+    const topic = eventTopic(event.data)
+    if (topic !== undefined && (!ownTopics.has(topic) || (event.id && !isNewer(event.id, lastEventId.value)))) return
+    accept(event.type, event.data, event.id)
+  }
+
+  /** The leader's connection of a union stream: every member's topics, events and heartbeat. */
+  function union(): Want | undefined {
+    return ownTopics && group ? group.union() : undefined
+  }
+
+  const wantKey = (want: Want) => JSON.stringify([want.topics, want.events, want.heartbeatParam, want.heartbeat])
+
+  /** Leader of a union: (re)connect once the members stopped changing, when the union is not what is open. */
+  function scheduleUnionConnect(ms = UNION_DEBOUNCE_MS) {
+    clearTimeout(unionTimer)
+    unionTimer = setTimeout(() => {
+      const wanted = union()
+      if (!wanted || !group?.isLeader) return
+      // A pending retry connects with the union as it is by then (no skipping the backoff).
+      if (!wanted.topics.length || retryTimer || awaitingToken) return
+      if (transport && !rewindTo && connected?.key === wantKey(wanted)) return
+      connect()
+    }, ms)
   }
 
   function setStatus(next: EventStreamStatus, entry?: LeaderState['entry']) {
@@ -161,12 +210,18 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     if (group?.isLeader) group.announce({ status: next, entry })
   }
 
-  function streamUrl(accessToken?: string): string {
+  function streamUrl(accessToken?: string, wanted?: Want): string {
     const base = toValue(url)
-    const from = rewindTo ?? (resume ? lastEventId.value : undefined)
-    if (!from && !accessToken) return base
+    const from = rewindTo ?? (resume ? (wanted ? streamPosition : undefined) ?? lastEventId.value : undefined)
+    if (!from && !accessToken && !wanted) return base
     const here = globalThis.location?.href
     const target = new URL(base, here)
+    if (wanted) {
+      target.searchParams.delete('topic')
+      target.searchParams.delete('heartbeat')
+      for (const topic of wanted.topics) target.searchParams.append('topic', topic)
+      if (wanted.heartbeatParam) target.searchParams.set('heartbeat', wanted.heartbeatParam)
+    }
     // A new EventSource can't send Last-Event-ID itself: the server also reads it from the query.
     if (from) target.searchParams.set('lastEventId', from)
     // EventSource can send no header: a URL token is the last resort (it ends up in access logs).
@@ -176,6 +231,8 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
 
   function detach() {
     attempt++
+    clearTimeout(unionTimer)
+    connected = undefined
     clearTimeout(retryTimer)
     retryTimer = undefined
     awaitingToken = false
@@ -209,12 +266,15 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     const useFetch = transportKind === 'fetch'
     const headers: Record<string, string> = { ...toValue(options.headers ?? {}) }
     if (accessToken && useFetch) headers.authorization = `Bearer ${accessToken}`
+    const wanted = union()
     const request = {
-      url: streamUrl(useFetch ? undefined : accessToken),
+      url: streamUrl(useFetch ? undefined : accessToken, wanted),
       headers,
       withCredentials,
-      events: [...events, doneEvent, renewEvent, heartbeatEvent].filter((name): name is string => !!name),
+      events: [...new Set([...events, ...(wanted?.events ?? []), doneEvent, renewEvent, heartbeatEvent])].filter((name): name is string => !!name),
     }
+    const watchMs = wanted ? wanted.heartbeat : heartbeat
+    connected = wanted && { key: wantKey(wanted), topics: new Set(wanted.topics) }
     // The last-event-id buffer repeats on events without their own `id:`: only a new one is an id.
     let streamId = ''
     const create = useFetch ? fetchTransport : eventSourceTransport
@@ -227,8 +287,9 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
         retriedAuth = false
         error.value = undefined
         connection.value = opened
+        openTopics = connected?.topics
         stall?.stop()
-        stall = heartbeat ? createStallTimer(heartbeat, onStall) : undefined
+        stall = watchMs ? createStallTimer(watchMs, onStall) : undefined
         setStatus('open', { kind: 'open' })
       },
       event: (type, raw, id) => {
@@ -243,7 +304,7 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
       },
       failed: failure => current === attempt && onFailure(failure),
     })
-    if (heartbeat) stall = createStallTimer(heartbeat, onStall)
+    if (watchMs) stall = createStallTimer(watchMs, onStall)
   }
 
   function scheduleReconnect(ms: number) {
@@ -273,7 +334,8 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     // EventSource is retrying by itself after a network drop: wait for it, but not for ever (a
     // retry that hangs on a dead route is replaced like a silent stream).
     if (failure.retrying) {
-      stall = heartbeat ? createStallTimer(heartbeat, onStall) : undefined
+      const watchMs = union()?.heartbeat ?? heartbeat
+      stall = watchMs ? createStallTimer(watchMs, onStall) : undefined
       return
     }
     const waitMs = answer?.retryAfterMs ?? (failure.ended ? retryHintMs : undefined) ?? backoffDelay(failures, policy)
@@ -288,9 +350,28 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     })
   }
 
+  /**
+   * 401/403. A union's refusal is not every consumer's: its suspects (those that joined since the
+   * union last opened) each go to a stream of their own, which gets its own answer; the others stay
+   * on the union, which the leader reopens without them.
+   */
   function refuse(reason: 'unauthorized' | 'forbidden') {
+    if (ownTopics && group?.isLeader && group.others > 0) {
+      detach()
+      if (group.refuse(reason, openTopics)) return standAloneAfterRefusal()
+      setStatus('reconnecting', { kind: 'error', reason: 'retrying' })
+      return scheduleUnionConnect()
+    }
     record({ kind: 'error', reason })
     finish(reason)
+  }
+
+  function standAloneAfterRefusal() {
+    detach()
+    leaveGroup()
+    standAlone = true
+    status.value = 'idle'
+    open()
   }
 
   function onStall() {
@@ -305,14 +386,19 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
   }
 
   function leaveGroup() {
+    clearTimeout(unionTimer)
     group?.leave()
     group = undefined
+    ownTopics = undefined
+    openTopics = undefined
     leader.value = true
   }
 
   function finish(reason: EventStreamReason, next: EventStreamStatus = 'closed') {
     const wasActive = isStreamActive(status.value)
-    if (group?.isLeader && TERMINAL.has(reason)) group.announce({ status: 'closed', entry: { kind: 'close', reason } })
+    // A union's refusal is this consumer's alone (see refuse): the next member leads without its topics.
+    const ends = TERMINAL.has(reason) && !(ownTopics && (reason === 'unauthorized' || reason === 'forbidden'))
+    if (group?.isLeader && ends) group.announce({ status: 'closed', entry: { kind: 'close', reason } })
     else if (group?.isLeader) group.announce({ status: 'reconnecting' })
     detach()
     leaveGroup()
@@ -342,32 +428,68 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     status.value = state.status
   }
 
+  /**
+   * One stream per browser for the broadcast endpoint: every consumer of `unionKey` (same endpoint
+   * and other query parameters, same transport and cookie credentials) is a member of one group
+   * whose leader subscribes to the union of their topics; any other stream (the counting one, one
+   * with a token or headers of its own, a refused union's suspect) is shared by identical URLs only.
+   */
   function joinGroup() {
     // Tabs at different positions (each page's own cursor in the URL) still read one stream.
     const target = new URL(toValue(url), globalThis.location?.href)
+    const union = !token && !options.headers && !standAlone ? unionKey(target, transportKind, withCredentials) : undefined
     target.searchParams.delete('lastEventId')
-    const key = target.href
+    const key = union ?? target.href
+    const want: Want | undefined = union
+      ? {
+          topics: [...new Set(target.searchParams.getAll('topic'))],
+          events: [...events],
+          heartbeat: heartbeat || undefined,
+          heartbeatParam: target.searchParams.get('heartbeat') ?? undefined,
+        }
+      : undefined
+    ownTopics = want && new Set(want.topics)
+    streamPosition = lastEventId.value
     recent.from = lastEventId.value
     leader.value = false
     const joined = joinSharedStream(key, recent, {
       lead: () => {
         leader.value = true
-        connect()
+        // A hand-off knows the union already: at once. A first leader waits for the other consumers
+        // of the page (one connect, not two) when it resumes from a position, so waiting loses
+        // nothing; without one, every moment waited would be events missed: at once too.
+        if (!want || group?.others || !streamPosition) connect()
+        else scheduleUnionConnect()
       },
       relayed: onRelayed,
       state: onLeaderState,
-      position: () => lastEventId.value,
+      position: () => (want ? streamPosition : lastEventId.value),
       rewind: (since) => {
         // A tab ahead of this one's own stream gets the rest from it anyway: never skip forward.
-        const own = lastEventId.value
-        if (own && (compareEventIds(since, own) ?? -1) >= 0) return
-        if (rewindTo && (compareEventIds(rewindTo, since) ?? 1) <= 0) return
+        const own = want ? streamPosition : lastEventId.value
+        const ahead = own && (compareEventIds(since, own) ?? -1) >= 0
+        const older = rewindTo && (compareEventIds(rewindTo, since) ?? 1) <= 0
+        // A union still reconnects: the member may bring a topic the connection lacks.
+        if (ahead || older) {
+          if (want) scheduleUnionConnect()
+          return
+        }
         rewindTo = since
         if (recent.from === undefined || (compareEventIds(since, recent.from) ?? 0) < 0) recent.from = since
-        connect()
+        if (want) scheduleUnionConnect()
+        else connect()
       },
       status: () => status.value,
-    })
+      unionChanged: () => scheduleUnionConnect(0),
+      covers: other => !!connected && other.topics.every(topic => connected!.topics.has(topic)),
+      // A consumer without a cursor of its own starts where the shared stream is: nothing older.
+      joinedAt: (position) => {
+        if (!want || !position) return
+        lastEventId.value ??= position
+        streamPosition ??= position
+      },
+      refused: standAloneAfterRefusal,
+    }, want)
     group = joined
   }
 
@@ -396,6 +518,7 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
 
   watch(() => toValue(url), () => {
     lastEventId.value = undefined
+    standAlone = false
     recent.reset(undefined)
     if (isActive()) {
       detach()

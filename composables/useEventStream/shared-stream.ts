@@ -16,12 +16,28 @@ export interface LeaderState {
   entry?: { kind: 'open' | 'error' | 'close', reason?: EventStreamReason }
 }
 
+/**
+ * What one consumer of a union stream asks for (see `unionKey`): announced when it joins, kept by
+ * every member, so whichever member leads next connects with the same union at once.
+ */
+export interface Want {
+  topics: string[]
+  /** Named events to listen to (EventSource only dispatches those it was told of). */
+  events: string[]
+  /** Its `heartbeat` option (ms): the leader watches for a stall at the shortest one asked for. */
+  heartbeat?: number
+  /** Its URL's `heartbeat` query value: the union asks for it when any member does. */
+  heartbeatParam?: string
+}
+
 type Message
   = | { t: 'event', event: RelayedEvent }
     | { t: 'state', state: LeaderState }
     | { t: 'hello' }
-    | { t: 'join', tab: string, since?: string }
-    | { t: 'catchup', tab: string, events: RelayedEvent[], status: EventStreamStatus }
+    | { t: 'join', tab: string, since?: string, want?: Want }
+    | { t: 'bye', tab: string }
+    | { t: 'catchup', tab: string, events: RelayedEvent[], status: EventStreamStatus, position?: string }
+    | { t: 'refused', tabs: string[], reason: 'unauthorized' | 'forbidden' }
 
 export interface SharedStreamHooks {
   /** This tab now holds the lock: open the connection (from its own last id). */
@@ -36,6 +52,14 @@ export interface SharedStreamHooks {
   rewind: (since: string) => void
   /** Leader only: the status to give a tab that joins. */
   status: () => EventStreamStatus
+  /** Union streams, leader only: the members' wants changed (debounced): reconnect if the union did. */
+  unionChanged?: () => void
+  /** Union streams, leader only: whether the open connection already carries all of these topics. */
+  covers?: (want: Want) => boolean
+  /** Union streams: the leader's position, given to a member that joins without one of its own. */
+  joinedAt?: (position: string | undefined) => void
+  /** Union streams: the union was refused and this member is a suspect: it goes on a stream of its own. */
+  refused?: (reason: 'unauthorized' | 'forbidden') => void
 }
 
 export interface SharedStream {
@@ -46,10 +70,69 @@ export interface SharedStream {
   announce: (state: LeaderState) => void
   /** Stop following, or hand the connection to the next tab. */
   leave: () => void
+  /** Union streams: what every member wants together (this one included). */
+  union: () => Want
+  /** Union streams: other members this one knows of (a leader that knows some connects at once). */
+  readonly others: number
+  /**
+   * Union streams, leader: the union was refused (401/403). The members that joined since the
+   * union last opened (all of them when it never did) are suspects: each is sent to a stream of
+   * its own, which gets its own answer; the rest stay. True when this member is a suspect itself.
+   */
+  refuse: (reason: 'unauthorized' | 'forbidden', openTopics: ReadonlySet<string> | undefined) => boolean
 }
 
 /** How long a joining tab holds back live relays while it waits for a leader's catch-up. */
 const CATCH_UP_WAIT_MS = 1000
+
+/**
+ * How long a leader waits for more members before it (re)connects with a changed union: a page
+ * that mounts two consumers (the inbox plugin and /live) opens one stream, not two in a row.
+ */
+export const UNION_DEBOUNCE_MS = 150
+
+/** Query parameters a union stream sets itself; any other one keeps a stream apart. */
+const UNION_PARAMS = ['topic', 'lastEventId', 'heartbeat']
+
+/**
+ * The key of the union stream `url` belongs to: the same origin, path and other query parameters,
+ * and the same transport and credentials mode. Only a stream with `topic`s and the browser's own
+ * credentials (cookies; no per-consumer token or headers) can be a union; undefined otherwise.
+ */
+export function unionKey(url: URL, transport: string, withCredentials: boolean): string | undefined {
+  if (!url.searchParams.has('topic')) return undefined
+  const base = new URL(url.href)
+  for (const name of UNION_PARAMS) base.searchParams.delete(name)
+  base.searchParams.sort()
+  return `union:${transport}:${withCredentials ? 'credentials' : 'same-origin'}:${base.href}`
+}
+
+/** The topic of a relayed event: our broadcast payloads carry it; undefined for control events (reset, ...). */
+export function eventTopic(data: string): string | undefined {
+  if (!data.startsWith('{')) return undefined
+  try {
+    const topic = (JSON.parse(data) as { topic?: unknown }).topic
+    return typeof topic === 'string' ? topic : undefined
+  }
+  catch {
+    return undefined
+  }
+}
+
+/** Every member's wants together: topics and event names sorted, the shortest heartbeat. */
+export function mergeWants(wants: Iterable<Want>): Want {
+  const topics = new Set<string>()
+  const events = new Set<string>()
+  let heartbeat: number | undefined
+  let heartbeatParam: string | undefined
+  for (const want of wants) {
+    for (const topic of want.topics) topics.add(topic)
+    for (const event of want.events) events.add(event)
+    if (want.heartbeat && (!heartbeat || want.heartbeat < heartbeat)) heartbeat = want.heartbeat
+    heartbeatParam ??= want.heartbeatParam
+  }
+  return { topics: [...topics].sort(), events: [...events].sort(), heartbeat, heartbeatParam }
+}
 
 /** Web Locks (secure contexts only) and BroadcastChannel: where either is missing every tab connects itself. */
 export function supportsSharedStream(): boolean {
@@ -74,22 +157,23 @@ export class RecentEvents {
     this.from = from
   }
 
-  /** Marks an id as had without keeping the event (a server-rendered one: this tab can't relay it). */
-  see(id: string) {
-    this.ids.add(id)
+  /** Marks an event as had without keeping it (a server-rendered one: this tab can't relay it). */
+  see(type: string, id: string) {
+    this.ids.add(seenKey(type, id))
   }
 
   /** Remembers it; false when it was already there. */
   add(event: RelayedEvent): boolean {
     if (event.id) {
-      if (this.ids.has(event.id)) return false
-      this.ids.add(event.id)
+      const key = seenKey(event.type, event.id)
+      if (this.ids.has(key)) return false
+      this.ids.add(key)
     }
     this.list.push(event)
     if (this.list.length > this.limit) {
       const dropped = this.list.shift()!
       if (dropped.id) {
-        this.ids.delete(dropped.id)
+        this.ids.delete(seenKey(dropped.type, dropped.id))
         this.from = dropped.id
       }
     }
@@ -109,11 +193,24 @@ export class RecentEvents {
 }
 
 /**
+ * By name and id: a `reset` carries the id of the newest event (which a tab may already have), and
+ * must still reach each tab once.
+ */
+function seenKey(type: string, id: string): string {
+  return `${type} ${id}`
+}
+
+/**
  * Joins the tabs of this browser that read stream `key`. The tab that gets the lock leads: it
  * holds the one connection and relays; the others wait in the lock's queue, so when the leader's
  * tab closes (the browser releases its locks) the next one takes over at once, from its own last id.
+ * A member is one composable (a tab may hold several: the inbox plugin and the /live page).
+ *
+ * With `want` (a union stream) every member announces its topics in its join and every member keeps
+ * the table, so the union survives a hand-off; the leader connects with the union, relays every
+ * event, and each member keeps only its own topics (the composable filters).
  */
-export function joinSharedStream(key: string, recent: RecentEvents, hooks: SharedStreamHooks): SharedStream {
+export function joinSharedStream(key: string, recent: RecentEvents, hooks: SharedStreamHooks, want?: Want): SharedStream {
   const name = `use-event-stream:${key}`
   const tab = Math.random().toString(36).slice(2)
   const channel = new BroadcastChannel(name)
@@ -124,9 +221,19 @@ export function joinSharedStream(key: string, recent: RecentEvents, hooks: Share
   // Live relays held back until the leader's catch-up arrives, so they come after it, in order.
   let held: RelayedEvent[] | undefined
   let holdTimer: ReturnType<typeof setTimeout> | undefined
+  // Union streams: what each member wants, by member id (this one included).
+  const members = new Map<string, Want>()
+  if (want) members.set(tab, want)
+  let unionTimer: ReturnType<typeof setTimeout> | undefined
 
   const post = (message: Message) => {
     if (!left) channel.postMessage(message)
+  }
+
+  function unionChanged() {
+    if (!want || !isLeader) return
+    clearTimeout(unionTimer)
+    unionTimer = setTimeout(() => !left && isLeader && hooks.unionChanged?.(), UNION_DEBOUNCE_MS)
   }
 
   function stopHolding(catchUp: RelayedEvent[] = []) {
@@ -140,20 +247,32 @@ export function joinSharedStream(key: string, recent: RecentEvents, hooks: Share
     held ??= []
     clearTimeout(holdTimer)
     holdTimer = setTimeout(stopHolding, CATCH_UP_WAIT_MS)
-    post({ t: 'join', tab, since: hooks.position() })
+    post({ t: 'join', tab, since: hooks.position(), want })
   }
 
   channel.onmessage = ({ data: message }: MessageEvent<Message>) => {
     if (left) return
+    // Every member keeps the union's table: whoever leads next knows it.
+    if (message.t === 'join' && message.want) {
+      members.set(message.tab, message.want)
+      unionChanged()
+    }
+    if (message.t === 'bye' && members.delete(message.tab)) unionChanged()
+    if (message.t === 'refused') {
+      for (const suspect of message.tabs) members.delete(suspect)
+      if (message.tabs.includes(tab)) return hooks.refused?.(message.reason)
+    }
     if (isLeader) {
       // The tab that led before ended the stream for good (done, refused) as this one took over.
       if (message.t === 'state' && message.state.entry?.kind === 'close') return hooks.state(message.state)
       if (message.t !== 'join') return
       const since = message.since
       const catchUp = since ? recent.after(since) : { events: [], complete: true }
-      post({ t: 'catchup', tab: message.tab, events: catchUp.events, status: hooks.status() })
-      // Every tab drops what it already has, so replaying from the oldest position is safe.
-      if (!catchUp.complete && since) hooks.rewind(since)
+      post({ t: 'catchup', tab: message.tab, events: catchUp.events, status: hooks.status(), position: hooks.position() })
+      // Every tab drops what it already has, so replaying from the oldest position is safe. A member
+      // that brings a topic the connection lacks needs that topic's events after its position: replay.
+      const newTopics = message.want && hooks.covers && !hooks.covers(message.want)
+      if (since && (!catchUp.complete || newTopics)) hooks.rewind(since)
       return
     }
     switch (message.t) {
@@ -165,11 +284,14 @@ export function joinSharedStream(key: string, recent: RecentEvents, hooks: Share
         hooks.state(message.state)
         break
       case 'hello':
+        // A new leader: the table is rebuilt from the members that answer (a crashed tab's wants go).
+        for (const member of [...members.keys()]) if (member !== tab) members.delete(member)
         join()
         break
       case 'catchup':
         if (message.tab !== tab) break
         hooks.state({ status: message.status })
+        hooks.joinedAt?.(message.position)
         stopHolding(message.events)
         break
     }
@@ -181,6 +303,8 @@ export function joinSharedStream(key: string, recent: RecentEvents, hooks: Share
     stopHolding()
     post({ t: 'hello' })
     hooks.lead()
+    // The members' answers to the hello may change the union (a crashed tab's topics drop out).
+    for (const member of [...members.keys()]) if (member !== tab) members.delete(member)
     return new Promise<void>((resolve) => {
       release = resolve
     })
@@ -193,16 +317,32 @@ export function joinSharedStream(key: string, recent: RecentEvents, hooks: Share
     get isLeader() {
       return isLeader
     },
+    get others() {
+      return members.size - (want ? 1 : 0)
+    },
     relay(event) {
       post({ t: 'event', event })
     },
     announce(state) {
       post({ t: 'state', state })
     },
+    union: () => mergeWants(members.values()),
+    refuse(reason, openTopics) {
+      const proven = (member: Want) => !!openTopics && member.topics.every(topic => openTopics.has(topic))
+      let suspects = [...members].filter(([, member]) => !proven(member)).map(([id]) => id)
+      // Everything had opened before: a grant was lost (a session ended); nobody is proven now.
+      if (!suspects.length) suspects = [...members.keys()]
+      for (const suspect of suspects) members.delete(suspect)
+      post({ t: 'refused', tabs: suspects, reason })
+      unionChanged()
+      return suspects.includes(tab)
+    },
     leave() {
       if (left) return
+      if (want) post({ t: 'bye', tab })
       left = true
       clearTimeout(holdTimer)
+      clearTimeout(unionTimer)
       held = undefined
       abort.abort()
       release?.()

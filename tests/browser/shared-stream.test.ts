@@ -159,7 +159,8 @@ describe('one stream per browser, shared by its tabs', () => {
     })
     // Module scripts hold DOMContentLoaded back: wait for the server's HTML itself.
     await page.goto(url('/live'), { waitUntil: 'commit' })
-    await page.locator('[data-testid=history] li', { hasText: 'seed-1' }).waitFor({ timeout: 10_000 })
+    // In the server's HTML (the raw history is folded away in a <details>, so attached, not visible).
+    await page.locator('[data-testid=history] li', { hasText: 'seed-1' }).waitFor({ state: 'attached', timeout: 10_000 })
     expect(await received(page, 'seed')).toEqual([1])
     expect(await status(page)).toBe('idle')
     expect(await broadcastStreams()).toBe(0)

@@ -4,7 +4,7 @@
  */
 import { getBrowser, url } from '@nuxt/test-utils/e2e'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { pageProblems } from '../support/page'
+import { pageProblems, unfoldRawHistory } from '../support/page'
 import { setupServer } from '../support/server'
 import { startStallProxy } from '../support/stall-proxy'
 
@@ -24,6 +24,7 @@ describe('a silently stalled stream', () => {
     const problems = pageProblems(page)
     await page.goto(`${proxy.origin}/live`)
     await expect.poll(() => page.getByTestId('status').getAttribute('data-status'), { timeout: 15_000 }).toBe('open')
+    await unfoldRawHistory(page)
     await publish({ topic: 'broadcast', data: 'stall-1' })
     await page.locator('[data-testid=history] li', { hasText: 'stall-1' }).waitFor({ timeout: 5000 })
     expect(proxy.streamRequests).toHaveLength(1)
