@@ -1,18 +1,22 @@
 import type { NitroErrorHandler } from 'nitropack/types'
 import { getRequestURL, send, setResponseHeaders, setResponseStatus } from 'h3'
+import { isOwnRoute } from '#server/lib/http'
 
 /**
- * API errors without the request URL. Nitro's default JSON error echoes the full URL (and logs it
+ * API and stream errors (/api/**, /notify/**) without the request URL. Nitro's default JSON error echoes the full URL (and logs it
  * with every 5xx), but a stream's URL carries topic names and may carry `?access_token=`: here
  * the body is only `statusCode`, `statusMessage`, `message` (and `data`), and a 5xx is logged with
  * the path alone. Pages fall through to Nuxt's error page.
  */
 const apiErrorHandler: NitroErrorHandler = (error, event) => {
   const { pathname } = getRequestURL(event)
-  if (!pathname.startsWith('/api/')) return
+  if (!isOwnRoute(pathname)) return
   const sensitive = error.unhandled || error.fatal
   const statusCode = error.statusCode || 500
-  const statusMessage = sensitive ? 'Server Error' : error.statusMessage || 'Server Error'
+  // No route took it (an unknown path, or another method on a method-suffixed route): the page
+  // renderer's 404 names the URL, query included; say it with the path alone.
+  const unrouted = statusCode === 404 && /^Page not found/.test(error.statusMessage ?? '')
+  const statusMessage = sensitive ? 'Server Error' : unrouted ? 'Not Found' : error.statusMessage || 'Server Error'
   if (sensitive) console.error(`[request error] [${event.method}] ${pathname}`, error)
   setResponseHeaders(event, {
     'content-type': 'application/json',
@@ -24,8 +28,8 @@ const apiErrorHandler: NitroErrorHandler = (error, event) => {
   return send(event, JSON.stringify({
     statusCode,
     statusMessage,
-    message: sensitive ? 'Server Error' : error.message,
-    data: sensitive ? undefined : error.data,
+    message: sensitive ? 'Server Error' : unrouted ? `No route answers ${event.method} ${pathname}.` : error.message,
+    data: sensitive || unrouted ? undefined : error.data,
   }, null, 2))
 }
 

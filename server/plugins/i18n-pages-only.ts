@@ -1,5 +1,5 @@
 import type { H3Event } from 'h3'
-import { isOwnRoute } from '#server/lib/http'
+import { isStreamRoute } from '#server/lib/http'
 
 type RequestHook = (event: H3Event) => unknown
 interface HookStore { _hooks?: Record<string, RequestHook[] | undefined> }
@@ -10,8 +10,11 @@ interface HookStore { _hooks?: Record<string, RequestHook[] | undefined> }
  * builds the vue-i18n options and locale configs and parses the request URL, only for the page
  * render to read (`event.context.nuxtI18n`); no API route or stream of ours does (measured: it
  * raised the connect/leave churn from 1.56x to 1.77x bare node:http). The module has no option to
- * keep it off API routes, so that hook is wrapped here to skip our own routes (/api/**, /notify/**);
- * pages, the i18n message route and errors rendered as pages keep it.
+ * keep it off API routes, so that hook is wrapped here to skip the event-stream routes, where the
+ * connects are. Only those: another API path, or another method on a method-suffixed route (DELETE
+ * /api/notify/stats), falls through to the page renderer, which needs that context (without it,
+ * a 500 "Nuxt I18n server context has not been set up yet"; the fuzz test sends such requests).
+ * Pages, the i18n message route and errors rendered as pages keep it.
  *
  * This reads hookable's `_hooks` and recognises the hook by the function it calls: guarded on
  * both counts, and checked a few seconds after start-up, with a warning when not found (an i18n
@@ -26,7 +29,7 @@ function wrapI18nRequestHook(store: HookStore): boolean {
   const index = hooks.findIndex(hook => typeof hook === 'function' && I18N_REQUEST_HOOK.test(Function.prototype.toString.call(hook)))
   if (index === -1) return false
   const i18nHook = hooks[index]!
-  hooks[index] = event => isOwnRoute(event.path) ? undefined : i18nHook(event)
+  hooks[index] = event => isStreamRoute(event.path) ? undefined : i18nHook(event)
   return true
 }
 

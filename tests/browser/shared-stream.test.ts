@@ -110,7 +110,9 @@ describe('one stream per browser, shared by its tabs', () => {
     await burst
 
     for (const page of followers) await expect.poll(() => received(page, 'burst'), { timeout: 15_000 }).toEqual(range(total))
-    expect(await broadcastStreams()).toBe(1)
+    // The closed tab's connection goes when the browser has torn it down, and a new leader may widen
+    // or narrow the union once the members re-announce: one stream again once that has settled.
+    await expect.poll(broadcastStreams, { timeout: 5000 }).toBe(1)
     expect(handOffMs).toBeLessThan(1000)
     console.info(`leader tab closed mid-burst: another tab leads after ${electedMs} ms, its stream open after ${handOffMs} ms`)
   })

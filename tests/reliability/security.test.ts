@@ -34,4 +34,14 @@ describe('security', () => {
     expect(response.headers.get('x-frame-options')).toBe('DENY')
     expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin')
   })
+
+  it('answers a path or method no route takes with a JSON 404 that names neither query nor token (never a 500)', async () => {
+    for (const [method, path] of [['DELETE', '/api/notify/stats'], ['POST', '/api/health'], ['GET', '/api/nothing'], ['GET', '/notify/nothing']] as const) {
+      const response = await fetch(`${path}?access_token=leaky-secret&topic=user:alice`, { method })
+      const text = await response.text()
+      expect(response.status, `${method} ${path}`).toBe(404)
+      expect(JSON.parse(text)).toEqual({ statusCode: 404, statusMessage: 'Not Found', message: `No route answers ${method} ${path}.` })
+      expect(text).not.toMatch(/leaky-secret|user:alice/)
+    }
+  })
 })
