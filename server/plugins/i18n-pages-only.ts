@@ -17,11 +17,12 @@ interface HookStore { _hooks?: Record<string, RequestHook[] | undefined> }
  * Pages, the i18n message route and errors rendered as pages keep it.
  *
  * This reads hookable's `_hooks` and recognises the hook by the function it calls: guarded on
- * both counts, and checked a few seconds after start-up, with a warning when not found (an i18n
+ * both counts, and looked for during the first requests, with a warning when not found (an i18n
  * upgrade then costs speed, never correctness: the hook simply keeps running everywhere).
  */
 const I18N_REQUEST_HOOK = /\binitializeI18nContext\b/
-const GIVE_UP_AFTER_MS = 5000
+// Requests it is looked for before each: i18n registers it after an await of its own, by the first.
+const LOOK_FOR_REQUESTS = 20
 
 function wrapI18nRequestHook(store: HookStore): boolean {
   const hooks = store._hooks?.request
@@ -35,19 +36,17 @@ function wrapI18nRequestHook(store: HookStore): boolean {
 
 export default defineNitroPlugin((nitroApp) => {
   const store = nitroApp.hooks as unknown as HookStore
-  // i18n registers its hook after an await of its own: look for it before each request until found.
+  // Looked for before each request, not on a timer: a Worker refuses timers at start-up.
+  let looked = 0
   const stopLooking = nitroApp.hooks.beforeEach(({ name }) => {
-    if (name === 'request' && wrapI18nRequestHook(store)) stop(true)
-  })
-  const timer = setTimeout(() => stop(wrapI18nRequestHook(store)), GIVE_UP_AFTER_MS)
-  timer.unref?.()
-  function stop(found: boolean) {
+    if (name !== 'request') return
+    const found = wrapI18nRequestHook(store)
+    if (!found && ++looked < LOOK_FOR_REQUESTS) return
     stopLooking()
-    clearTimeout(timer)
     if (!found) {
       console.warn('[notify] @nuxtjs/i18n\'s request hook (initializeI18nContext) was not found '
-        + '(server/plugins/i18n-pages-only.ts): API routes and event streams keep paying for it. '
+        + '(server/plugins/i18n-pages-only.ts): event streams keep paying for it. '
         + 'Check the @nuxtjs/i18n version against that plugin.')
     }
-  }
+  })
 })
