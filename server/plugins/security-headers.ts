@@ -1,4 +1,5 @@
 import { setResponseHeaders } from 'h3'
+import { isStreamRoute } from '#server/lib/http'
 
 /**
  * Security headers on pages, assets, API answers and errors: what a `/**` route rule used to set.
@@ -13,14 +14,8 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'strict-origin-when-cross-origin',
   'x-frame-options': 'DENY',
 } as const
-const STREAM_PATHS = ['/api/notify/events', '/api/notify/stream', '/notify/stream']
-
-function isStreamPath(path: string): boolean {
-  return STREAM_PATHS.some(stream => path.startsWith(stream) && (path.length === stream.length || path[stream.length] === '?'))
-}
-
 export default defineNitroPlugin((nitroApp) => {
   nitroApp.hooks.hook('request', (event) => {
-    if (!isStreamPath(event.path)) setResponseHeaders(event, SECURITY_HEADERS)
+    if (!isStreamRoute(event.path)) setResponseHeaders(event, SECURITY_HEADERS)
   })
 })

@@ -1,4 +1,4 @@
 /** Reading a request the same way in every route: 4xx bodies that name what was wrong, query schemas. */
 export { badRequest } from './errors'
 export { integerParam, readLastEventId, readValidatedQuery } from './query'
-export { isOwnRoute, isStreamRoute } from './own-routes'
+export { isOwnRoute, isStreamRoute, streamRouteOf } from './own-routes'

@@ -10,5 +10,12 @@ export function isOwnRoute(path: string): boolean {
 
 /** `path` may carry a query; a trailing slash is the same route. */
 export function isStreamRoute(path: string): boolean {
-  return STREAM_ROUTES.has(path.replace(/[?#].*$/, '').replace(/(?<=.)\/+$/, ''))
+  return streamRouteOf(path) !== undefined || STREAM_ROUTES.has(path.replace(/[?#].*$/, '').replace(/(?<=.)\/+$/, ''))
+}
+
+/** The stream route `path` asks for, spelled exactly (a query is allowed): the cheap check of every request. */
+export function streamRouteOf(path: string): string | undefined {
+  const query = path.indexOf('?')
+  const route = query === -1 ? path : path.slice(0, query)
+  return STREAM_ROUTES.has(route) ? route : undefined
 }

@@ -3,18 +3,36 @@ import { getQuery, getRequestHeader, getValidatedQuery } from 'h3'
 import { z } from 'zod'
 import { badRequest } from './errors'
 
+/** Distinct query strings remembered per schema; past it the memory starts over (a bound, not an LRU). */
+const REMEMBERED_QUERIES = 512
+const validQueries = new WeakMap<z.ZodType, Map<string, unknown>>()
+
 /**
  * The query, through h3's `getValidatedQuery` and a zod schema. The first issue answers 400 with the
  * message the schema gave it and `data.parameter` naming the parameter. `safeParse`, so h3 hands the
  * result back instead of wrapping a throw in its own "Validation Error".
+ *
+ * A valid result is remembered by its raw query string: clients reconnect with the same URL, and
+ * parsing and validating it again was a tenth of a connect's CPU (bench/README.md, "Numbers behind
+ * the code"). The result is shared by every request with that query, so it is read-only to its users.
  */
-export async function readValidatedQuery<Schema extends z.ZodType>(event: H3Event, schema: Schema): Promise<z.output<Schema>> {
+export async function readValidatedQuery<Schema extends z.ZodType>(event: H3Event, schema: Schema): Promise<Readonly<z.output<Schema>>> {
+  const search = searchOf(event.path)
+  let remembered = validQueries.get(schema)
+  if (remembered?.has(search)) return remembered.get(search) as z.output<Schema>
   const result = await getValidatedQuery(event, schema.safeParse)
   if (!result.success) {
     const issue = result.error.issues[0]!
     badRequest(issue.message, { parameter: String(issue.path[0]) })
   }
+  if (!remembered || remembered.size >= REMEMBERED_QUERIES) validQueries.set(schema, remembered = new Map())
+  remembered.set(search, result.data)
   return result.data
+}
+
+function searchOf(path: string): string {
+  const query = path.indexOf('?')
+  return query === -1 ? '' : path.slice(query + 1)
 }
 
 /**
@@ -38,6 +56,8 @@ export function integerParam(name: string, { min, max, fallback }: { min: number
 export function readLastEventId(event: H3Event): string | undefined {
   const header = getRequestHeader(event, 'last-event-id')
   if (header) return header
+  // Most requests have no such parameter: don't parse the query to find that out.
+  if (!event.path.includes('lastEventId=')) return undefined
   const query = getQuery(event).lastEventId
   return typeof query === 'string' && query !== '' ? query : undefined
 }

@@ -1,10 +1,18 @@
 import type { H3CorsOptions, H3Event } from 'h3'
-import { appendCorsHeaders, handleCors } from 'h3'
+import { getRequestHeader, handleCors, setResponseHeaders } from 'h3'
 
-let resolved: { configured: string, options: H3CorsOptions } | undefined
+interface StreamCors {
+  configured: string
+  /** For h3's `handleCors`, which answers the preflight. */
+  options: H3CorsOptions
+  /** null: any origin. */
+  allowlist: ReadonlySet<string> | null
+}
 
-/** The CORS options for a `corsOrigins` setting, worked out once per value rather than per request. */
-function streamCorsOptions(configured: string): H3CorsOptions {
+let resolved: StreamCors | undefined
+
+/** The CORS settings for a `corsOrigins` value, worked out once per value rather than per request. */
+function streamCors(configured: string): StreamCors {
   if (resolved?.configured !== configured) {
     const anyOrigin = configured === '*'
     const allowlist = configured.split(',').map(origin => origin.trim()).filter(origin => origin && origin !== 'null')
@@ -17,10 +25,15 @@ function streamCorsOptions(configured: string): H3CorsOptions {
         credentials: !anyOrigin,
         maxAge: '86400',
       },
+      allowlist: anyOrigin ? null : new Set(allowlist),
     }
   }
-  return resolved.options
+  return resolved
 }
+
+const ANY_ORIGIN = { 'access-control-allow-origin': '*' } as const
+const ANY_ORIGIN_WITH_CREDENTIALS = { ...ANY_ORIGIN, 'access-control-allow-credentials': 'true' } as const
+const CREDENTIALS_ONLY = { 'access-control-allow-credentials': 'true' } as const
 
 /**
  * CORS for the public streams, so EventSource clients on other origins (the seed's Vue app) can read
@@ -28,11 +41,18 @@ function streamCorsOptions(configured: string): H3CorsOptions {
  * allowed, origin echoed back). Answers the preflight and returns true when it did.
  */
 export function handleStreamCors(event: H3Event, corsOrigins: string): boolean {
-  const options = streamCorsOptions(corsOrigins.trim())
-  // Only an OPTIONS request can be a preflight. Every other one gets what h3's handleCors would add
-  // (its non-preflight branch is this same call) without what it does first on each request: deep-merge
-  // the options with its defaults and copy every request header twice to test for a preflight.
-  if (event.method === 'OPTIONS') return handleCors(event, options)
-  appendCorsHeaders(event, options)
+  const cors = streamCors(corsOrigins.trim())
+  // Only an OPTIONS request can be a preflight. Every other one gets exactly the headers h3's
+  // `appendCorsHeaders` would give it for these options, without working them out from the options
+  // again on every connect (deep merges, a header object per rule).
+  if (event.method === 'OPTIONS') return handleCors(event, cors.options)
+  if (!cors.allowlist) {
+    setResponseHeaders(event, ANY_ORIGIN)
+    return false
+  }
+  const origin = getRequestHeader(event, 'origin')
+  if (!origin) setResponseHeaders(event, ANY_ORIGIN_WITH_CREDENTIALS)
+  else if (cors.allowlist.has(origin)) setResponseHeaders(event, { 'access-control-allow-origin': origin, 'vary': 'origin', 'access-control-allow-credentials': 'true' })
+  else setResponseHeaders(event, CREDENTIALS_ONLY)
   return false
 }

@@ -1,0 +1,44 @@
+import type { H3Event } from 'h3'
+import { createError, defineEventHandler } from 'h3'
+import { getRouteRules } from 'nitropack/runtime'
+import { streamRouteOf } from '#server/lib/http'
+
+/**
+ * The event-stream routes go straight to Nitro's router, past what only pages and assets need.
+ *
+ * Nitro runs every request through the same pipeline: the `request` hooks of every plugin
+ * (@nuxtjs/i18n builds its per-request context there), the static-asset lookup, the route-rules
+ * match and merge, the server middleware, the router, then the `beforeResponse` and
+ * `afterResponse` hooks. A stream needs the router alone, and it is where a reconnect storm
+ * spends its CPU: this pipeline was a third of the server's CPU per connect/leave cycle
+ * (bench/README.md, "Numbers behind the code"). Everything else keeps the whole pipeline, as do
+ * the stream routes
+ * - on the Cloudflare presets, whose middleware forwards the broadcast to its Durable Object and
+ *   reads the client IP (server/middleware/);
+ * - when a route rule matches their path (`routeRules` in nuxt.config: headers, CORS, a proxy...):
+ *   the rule then applies as it always did;
+ * - at another path spelling (a trailing slash, a base URL).
+ * So a `request` hook of a plugin does not see the three stream routes on the Node presets.
+ */
+export default defineNitroPlugin((nitroApp) => {
+  if (WORKER_PRESET) return
+  const app = nitroApp.h3App
+  const wholePipeline = app.handler
+  const runtimeConfig = useRuntimeConfig()
+  // Route rules depend on the path alone: looked up once per stream route, on its first request.
+  const lanes = new Map<string, boolean>()
+  const takesLane = (event: H3Event, route: string) => {
+    let lane = lanes.get(route)
+    if (lane === undefined) lanes.set(route, lane = Object.keys(getRouteRules(event)).length === 0)
+    return lane
+  }
+  app.handler = defineEventHandler(async (event) => {
+    const route = streamRouteOf(event.path)
+    if (route === undefined || !takesLane(event, route)) return wholePipeline(event)
+    // What Nitro's own request setup gives a route handler: its error list and the runtime config.
+    event.context.nitro ??= { errors: [], runtimeConfig }
+    await nitroApp.router.handler(event)
+    // A stream route writes its own response; one that returned without it is a bug, not a hang.
+    if (!event.handled) throw createError({ statusCode: 500, statusMessage: 'Internal Server Error', message: 'The stream route sent no response.' })
+  })
+})
