@@ -1,6 +1,6 @@
 import { createApp, createEventStream, eventHandler, toWebHandler } from 'h3'
 import { describe, expect, it } from 'vitest'
-import { H3_TRANSFORM_STREAM, sendEventStream } from '../../server/lib/sse/event-stream'
+import { H3_STREAM_INTERNALS, sendEventStream } from '../../server/lib/sse/event-stream'
 
 /**
  * h3's web adapter gives the handler what bun, deno-server and netlify give it: no Node socket, the
@@ -73,8 +73,8 @@ describe('sendEventStream on a runtime without a Node response', () => {
 })
 
 describe('the h3 adapter', () => {
-  it('finds h3\'s private TransformStream at start-up with the installed h3, so it never falls back', () => {
-    // If an h3 upgrade drops `_transformStream`, this fails here (and the server warns once at start-up).
-    expect(H3_TRANSFORM_STREAM).toBe(true)
+  it('finds h3\'s private TransformStream, writer and its closed flag at start-up with the installed h3, so it never falls back', () => {
+    // If an h3 upgrade drops `_transformStream`, `_writer` or `_writerIsClosed`, this fails here (and the server warns once at start-up).
+    expect(H3_STREAM_INTERNALS).toBe(true)
   })
 })

@@ -4,7 +4,7 @@ import { countSlowConsumer } from '#server/lib/metrics'
 import type { SseConnection, SseConnectionOptions } from './connection'
 import { closeNotifier } from './connection'
 import { onceClosed } from './disconnect'
-import { sendEventStream } from './event-stream'
+import { sendEventStream, writeStraightToNodeResponse } from './event-stream'
 
 /** A stream of h3 `EventStreamMessage`s (h3 formats each message), for one client. */
 export interface MessageStream extends SseConnection {
@@ -27,6 +27,8 @@ export function createMessageStream(event: H3Event, { maxQueuedBytes, retryMs }:
   }
   // Node tells us when the client goes away ('close'); elsewhere `sendEventStream` does.
   onceClosed(event.node.res, end)
+  // On Node the frames go straight to the response, which starts now: nothing is left to send.
+  const written = writeStraightToNodeResponse(event, stream)
   return {
     push(messages) {
       if (notifier.closed) return false
@@ -49,6 +51,6 @@ export function createMessageStream(event: H3Event, { maxQueuedBytes, retryMs }:
       return notifier.closed
     },
     onClose: notifier.onClose,
-    send: () => sendEventStream(event, stream, notifier.fire),
+    send: () => written ? undefined : sendEventStream(event, stream, notifier.fire),
   }
 }
