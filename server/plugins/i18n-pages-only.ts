@@ -14,7 +14,9 @@ interface HookStore { _hooks?: Record<string, RequestHook[] | undefined> }
  * connects are. Only those: another API path, or another method on a method-suffixed route (DELETE
  * /api/notify/stats), falls through to the page renderer, which needs that context (without it,
  * a 500 "Nuxt I18n server context has not been set up yet"; the fuzz test sends such requests).
- * Pages, the i18n message route and errors rendered as pages keep it.
+ * Pages, the i18n message route and errors rendered as pages keep it. On the Node presets the stream
+ * routes don't reach any `request` hook (server/plugins/stream-lane.ts): this is for the Cloudflare
+ * presets, where that lane is off, and for a stream path a route rule keeps in the whole pipeline.
  *
  * This reads hookable's `_hooks` and recognises the hook by the function it calls: guarded on
  * both counts, and looked for during the first requests, with a warning when not found (an i18n

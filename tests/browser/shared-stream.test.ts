@@ -5,7 +5,7 @@
 import { getBrowser, url } from '@nuxt/test-utils/e2e'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { pageProblems } from '../support/page'
+import { closeLikeAPerson, pageProblems } from '../support/page'
 import { setupServer } from '../support/server'
 
 const { publish, stats } = await setupServer({}, { browser: true })
@@ -98,15 +98,13 @@ describe('one stream per browser, shared by its tabs', () => {
       })
     }
     await expect.poll(() => published, { timeout: 10_000 }).toBeGreaterThan(30)
-    // As a person closes a tab: the page gets its pagehide/unload (Playwright's default skips them).
-    const closedAt = Date.now()
-    await leader.close({ runBeforeUnload: true })
+    const { closingAt, goneAt } = await closeLikeAPerson(leader)
     const next = await Promise.any(followers.map(page => page.waitForSelector('section[data-stream-leader="true"]', { timeout: 5000 }).then(() => page)))
     const handOff = () => next.evaluate(() => (window as unknown as { handOff: { ledAt: number, openAt: number } }).handOff)
     // Its own stream's `open` entry: the moment it holds the connection again.
     await expect.poll(async () => (await handOff()).openAt, { timeout: 5000 }).toBeGreaterThan(0)
     const times = await handOff()
-    const [electedMs, handOffMs] = [times.ledAt - closedAt, times.openAt - closedAt]
+    const [electedMs, handOffMs] = [times.ledAt - goneAt, times.openAt - goneAt]
     await burst
 
     for (const page of followers) await expect.poll(() => received(page, 'burst'), { timeout: 15_000 }).toEqual(range(total))
@@ -114,7 +112,7 @@ describe('one stream per browser, shared by its tabs', () => {
     // or narrow the union once the members re-announce: one stream again once that has settled.
     await expect.poll(broadcastStreams, { timeout: 5000 }).toBe(1)
     expect(handOffMs).toBeLessThan(1000)
-    console.info(`leader tab closed mid-burst: another tab leads after ${electedMs} ms, its stream open after ${handOffMs} ms`)
+    console.info(`leader tab closed mid-burst (torn down ${goneAt - closingAt} ms after the close): another tab leads ${electedMs} ms after it was gone, its stream open after ${handOffMs} ms`)
   })
 
   it('a second browser context is another person: it gets its own stream', async () => {

@@ -6,7 +6,7 @@
 import { getBrowser, url } from '@nuxt/test-utils/e2e'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { pageProblems } from '../support/page'
+import { closeLikeAPerson, pageProblems } from '../support/page'
 import { setupServer } from '../support/server'
 import { signIn } from '../support/session'
 import { ACCESS_ENV } from '../support/tokens'
@@ -138,10 +138,9 @@ describe('one union stream per browser: the header\'s inbox and /live\'s topics'
     })()
     await expect.poll(() => round, { timeout: 10_000 }).toBeGreaterThan(10)
     const streamsBefore = bea.opened.length
-    const closedAt = Date.now()
-    await leader.close({ runBeforeUnload: true })
+    const { closingAt, goneAt } = await closeLikeAPerson(leader)
     await expect.poll(() => bea.opened.length, { timeout: 5000 }).toBeGreaterThan(streamsBefore)
-    const handOffMs = bea.opened[streamsBefore]! - closedAt
+    const handOffMs = bea.opened[streamsBefore]! - goneAt
     await burst
 
     for (const page of others['/live']!) {
@@ -151,7 +150,7 @@ describe('one union stream per browser: the header\'s inbox and /live\'s topics'
     for (const page of Object.values(others).flat()) await expect.poll(() => unread(page), { timeout: 15_000 }).toBe(rounds)
     await expect.poll(broadcastStreams, { timeout: 5000 }).toBe(1)
     expect(handOffMs).toBeLessThan(1000)
-    console.info(`leader tab (${new URL(leader.url()).pathname}) closed mid-burst: the next leader's union stream answered after ${handOffMs} ms`)
+    console.info(`leader tab (${new URL(leader.url()).pathname}) closed mid-burst (torn down ${goneAt - closingAt} ms after the close): the next leader's union stream answered ${handOffMs} ms after it was gone`)
   })
 
   it('a second browser context is another person: its own stream, and never the first one\'s events', async () => {

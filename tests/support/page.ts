@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
+import { within } from './deadline'
 
 /** Console errors and uncaught exceptions of a page, collected as they happen. */
 export function pageProblems(page: Page): string[] {
@@ -9,6 +10,19 @@ export function pageProblems(page: Page): string[] {
   page.on('console', message => message.type() === 'error' && problems.push(message.text()))
   page.on('pageerror', error => problems.push(error.message))
   return problems
+}
+
+/**
+ * Closes a tab as a person does (its pagehide/unload run: Playwright's default skips them) and
+ * resolves once the browser has torn it down: `closingAt` when the close was asked for, `goneAt`
+ * when the tab was gone, which is when its Web Lock is free for the next tab. A hand-off is timed
+ * from `goneAt`: how long a loaded machine takes to run a closing tab's unload is not the app's.
+ */
+export async function closeLikeAPerson(page: Page): Promise<{ closingAt: number, goneAt: number }> {
+  const gone = new Promise<number>(resolve => page.once('close', () => resolve(Date.now())))
+  const closingAt = Date.now()
+  await page.close({ runBeforeUnload: true })
+  return { closingAt, goneAt: await within(gone, 10_000, 'the closed tab to be torn down') }
 }
 
 /** /live folds its raw event history: unfold it to read the lines. */

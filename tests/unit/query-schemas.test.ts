@@ -49,3 +49,40 @@ describe('query schemas through getValidatedQuery', () => {
     expect(body).toMatchObject({ statusCode: 400, statusMessage: 'Bad Request', message, data: { parameter } })
   })
 })
+
+describe('remembered queries', () => {
+  const seen: unknown[] = []
+  const remembering = toWebHandler(createApp().use('/', eventHandler(async (event) => {
+    try {
+      const query = await readValidatedQuery(event, schema)
+      seen.push(query)
+      return { ok: true }
+    }
+    catch (error) {
+      setResponseStatus(event, (error as H3Error).statusCode)
+      return { ok: false }
+    }
+  })))
+  const status = async (query: string) => (await remembering(new Request(`http://local/?${query}`))).status
+
+  it('hands out the result of a query string seen before, the same object, without parsing it again', async () => {
+    seen.length = 0
+    expect(await status('topic=a&count=7')).toBe(200)
+    expect(await status('topic=a&count=7')).toBe(200)
+    expect(await status('topic=a&count=8')).toBe(200)
+    expect(seen[1]).toBe(seen[0])
+    expect(seen[2]).not.toBe(seen[0])
+    expect(seen[2]).toMatchObject({ count: 8 })
+  })
+
+  it('never remembers a refusal: the same bad query is refused every time', async () => {
+    for (let i = 0; i < 3; i++) expect(await status('count=0')).toBe(400)
+  })
+
+  it('keeps a bounded number: a flood of distinct queries still validates each one correctly', async () => {
+    for (let i = 1; i <= 1200; i++) expect(await status(`count=${i}&topic=t${i}`)).toBe(200)
+    seen.length = 0
+    expect(await status('count=3&topic=x')).toBe(200)
+    expect(seen[0]).toMatchObject({ count: 3, topic: new Set(['x']) })
+  })
+})
