@@ -3,6 +3,7 @@ import { authorizeTopics, endWhenGrantExpires } from '#server/lib/access'
 import { countTopicRefusal } from '#server/lib/metrics'
 import { topicsParam } from '#server/lib/broadcast'
 import { insideDurableObject } from '#server/lib/cloudflare'
+import type { SseSink } from '#server/lib/sse'
 import { HEARTBEAT_BYTES, HEARTBEAT_EVENT_BYTES, createSseSink, encodeFrame } from '#server/lib/sse'
 
 const eventsQuery = z.object({
@@ -11,6 +12,15 @@ const eventsQuery = z.object({
   // absent: as comments, which every other client ignores.
   heartbeat: z.literal('event', { error: 'Query parameter "heartbeat" must be "event" when given.' }).optional(),
 })
+
+/**
+ * Ended by the server (lifetime, shutdown): a spread-out retry hint first, so the clients of a
+ * restarting instance don't all come back in the same instant.
+ */
+function endWithSpreadRetry(sink: SseSink): void {
+  sink.write(encodeFrame({ retry: Math.round(useNotifyConfig().retryMs * (0.5 + Math.random())) }))
+  sink.end()
+}
 
 /**
  * The broadcast stream: `GET /api/notify/events?topic=a&topic=b`. Replays what a reconnecting client
@@ -32,16 +42,10 @@ export default defineEventHandler(async (event) => {
   const topics = query.topic
   const lastEventId = readLastEventId(event)
   const heartbeat = query.heartbeat === 'event' ? HEARTBEAT_EVENT_BYTES : HEARTBEAT_BYTES
-  const { retryMs } = useNotifyConfig()
   // Every topic checked before any byte: 401/403 refuse the whole stream.
   const access = await authorizeTopics(event, topics).catch(countTopicRefusal)
 
-  // Ended by the server (lifetime, shutdown): a spread-out retry hint first, so the clients of a
-  // restarting instance don't all come back in the same instant.
-  const sink = openStream(event, 'broadcast', createSseSink, (sink) => {
-    sink.write(encodeFrame({ retry: Math.round(retryMs * (0.5 + Math.random())) }))
-    sink.end()
-  })
+  const sink = openStream(event, 'broadcast', createSseSink, endWithSpreadRetry)
   if (access.expiresAt !== undefined) endWhenGrantExpires(sink, access.expiresAt)
   // Not awaited: a replay may wait for Redis to come back, while the client already has its stream.
   useBroadcastHub().subscribe(topics, sink, lastEventId, heartbeat).catch(() => sink.end())

@@ -22,6 +22,7 @@ interface Subscriber {
 }
 
 const REPLAY_RETRY_MS = 1000
+const DONE = Promise.resolve()
 
 /**
  * Fans every bus event out to the local subscribers of its topic. The frame was serialised once by
@@ -33,9 +34,12 @@ export class BroadcastHub {
   private readonly byTopic = new Map<string, Set<Subscriber>>()
   private readonly subscribers = new Set<Subscriber>()
   private readonly heartbeat: ReturnType<typeof setInterval>
+  /** `bus.ready` has settled: known without awaiting it. */
+  private busReady = false
 
   constructor(readonly bus: EventBus, heartbeatMs: number, private readonly maxQueuedBytes = Infinity) {
     bus.onEvent(event => this.dispatch(event))
+    bus.ready.then(() => (this.busReady = true), () => {})
     this.heartbeat = setInterval(() => this.beat(), heartbeatMs)
     // Never keep a process alive (or a test runner) just for heartbeats.
     if (typeof this.heartbeat === 'object' && 'unref' in this.heartbeat) this.heartbeat.unref()
@@ -45,14 +49,26 @@ export class BroadcastHub {
    * Adds a subscriber. With `lastEventId` it first gets, in order, exactly the events of its topics
    * it missed (or a `reset` event when history no longer has them all), then live events.
    */
-  async subscribe(topics: ReadonlySet<string>, sink: SseSink, lastEventId?: string, heartbeat: Uint8Array = HEARTBEAT_BYTES): Promise<void> {
+  subscribe(topics: ReadonlySet<string>, sink: SseSink, lastEventId?: string, heartbeat: Uint8Array = HEARTBEAT_BYTES): Promise<void> {
     // Registered at once (heartbeats flow), but live events wait in `pending` until the bus is ready
     // and any replay is written, so they come after it, in order.
     const subscriber: Subscriber = { topics, sink, heartbeat, pending: [], pendingBytes: 0 }
     this.add(subscriber)
     // Before onClose, which may run at once: every listen gets its unlisten.
-    const listening = this.bus.listen?.(topics) ?? this.bus.ready
+    const listening = this.bus.listen?.(topics)
     sink.onClose(() => this.remove(subscriber))
+    // Most connects: a ready bus that carries every topic already, nothing to replay. Live at once,
+    // without the wait below (an async step per connect; bench/README.md, "Numbers behind the code").
+    if (!listening && this.busReady && !lastEventId) {
+      subscriber.pending = undefined
+      return DONE
+    }
+    return this.catchUp(subscriber, listening ?? this.bus.ready, lastEventId)
+  }
+
+  /** The rest of a subscribe: the bus ready for its topics, the replay, then the live events that waited. */
+  private async catchUp(subscriber: Subscriber, listening: Promise<void>, lastEventId: string | undefined): Promise<void> {
+    const { topics, sink } = subscriber
     await listening
 
     if (lastEventId) {
