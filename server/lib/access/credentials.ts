@@ -1,5 +1,6 @@
 import type { H3Event } from 'h3'
-import { getCookie, getQuery, getRequestHeader } from 'h3'
+import { getCookie, getQuery } from 'h3'
+import { requestHeader } from '#server/lib/http'
 
 export type TokenSource = 'header' | 'cookie' | 'query'
 
@@ -8,7 +9,7 @@ export const TOKEN_COOKIE = 'notify_token'
 
 /** `Authorization: Bearer <token>`, the token alone (undefined when absent or another scheme). */
 export function readBearer(event: H3Event): string | undefined {
-  const header = getRequestHeader(event, 'authorization') ?? ''
+  const header = requestHeader(event, 'authorization') ?? ''
   return /^Bearer\s+(\S.*)$/i.exec(header)?.[1]?.trim() || undefined
 }
 

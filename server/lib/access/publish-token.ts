@@ -1,5 +1,6 @@
 import type { H3Event } from 'h3'
-import { createError, getRequestHeader, setResponseHeader } from 'h3'
+import { createError, setResponseHeader } from 'h3'
+import { requestHeader } from '#server/lib/http'
 import { tokensMatch } from './admin-token'
 
 /**
@@ -14,7 +15,7 @@ export async function requirePublishToken(event: H3Event, expected: string): Pro
       message: 'Publishing is disabled: no publish token is configured. Set NUXT_NOTIFY_PUBLISH_TOKEN and restart the server.',
     })
   }
-  const header = getRequestHeader(event, 'authorization') ?? ''
+  const header = requestHeader(event, 'authorization') ?? ''
   const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim()
   if (!given || !(await tokensMatch(given, expected))) {
     setResponseHeader(event, 'www-authenticate', 'Bearer realm="notify"')

@@ -1,7 +1,8 @@
 import type { H3Event } from 'h3'
-import { getQuery, getRequestHeader, getValidatedQuery } from 'h3'
+import { getQuery, getValidatedQuery } from 'h3'
 import { z } from 'zod'
 import { badRequest } from './errors'
+import { requestHeader } from './headers'
 
 /** Distinct query strings remembered per schema; past it the memory starts over (a bound, not an LRU). */
 const REMEMBERED_QUERIES = 512
@@ -54,7 +55,7 @@ export function integerParam(name: string, { min, max, fallback }: { min: number
  * or `?lastEventId=` for clients that can't set headers (a fresh `new EventSource(url)`).
  */
 export function readLastEventId(event: H3Event): string | undefined {
-  const header = getRequestHeader(event, 'last-event-id')
+  const header = requestHeader(event, 'last-event-id')
   if (header) return header
   // Most requests have no such parameter: don't parse the query to find that out.
   if (!event.path.includes('lastEventId=')) return undefined

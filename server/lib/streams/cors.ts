@@ -1,5 +1,6 @@
 import type { H3CorsOptions, H3Event } from 'h3'
-import { getRequestHeader, handleCors, setResponseHeaders } from 'h3'
+import { handleCors, setResponseHeaders } from 'h3'
+import { requestHeader } from '#server/lib/http'
 
 interface StreamCors {
   configured: string
@@ -50,7 +51,7 @@ export function handleStreamCors(event: H3Event, corsOrigins: string): boolean {
     setResponseHeaders(event, ANY_ORIGIN)
     return false
   }
-  const origin = getRequestHeader(event, 'origin')
+  const origin = requestHeader(event, 'origin')
   if (!origin) setResponseHeaders(event, ANY_ORIGIN_WITH_CREDENTIALS)
   else if (cors.allowlist.has(origin)) setResponseHeaders(event, { 'access-control-allow-origin': origin, 'vary': 'origin', 'access-control-allow-credentials': 'true' })
   else setResponseHeaders(event, CREDENTIALS_ONLY)
