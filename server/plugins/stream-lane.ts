@@ -17,14 +17,16 @@ import { streamRouteOf } from '#server/lib/http'
  *   reads the client IP (server/middleware/);
  * - when a route rule matches their path (`routeRules` in nuxt.config: headers, CORS, a proxy...):
  *   the rule then applies as it always did;
- * - at another path spelling (a trailing slash, a base URL).
+ * - at another path spelling (a trailing slash), under a base URL, and with Nitro's async context on.
  * So a `request` hook of a plugin does not see the three stream routes on the Node presets.
  */
 export default defineNitroPlugin((nitroApp) => {
-  if (WORKER_PRESET) return
+  // Nitro's async context (`useEvent()`) wraps the whole pipeline; the streams under a base URL are
+  // routed by their full path: both keep it, as the Workers do.
+  const runtimeConfig = useRuntimeConfig()
+  if (WORKER_PRESET || import.meta._asyncContext || runtimeConfig.app.baseURL !== '/') return
   const app = nitroApp.h3App
   const wholePipeline = app.handler
-  const runtimeConfig = useRuntimeConfig()
   // Route rules depend on the path alone: looked up once per stream route, on its first request.
   const lanes = new Map<string, boolean>()
   const takesLane = (event: H3Event, route: string) => {
@@ -38,7 +40,8 @@ export default defineNitroPlugin((nitroApp) => {
     // What Nitro's own request setup gives a route handler: its error list and the runtime config.
     event.context.nitro ??= { errors: [], runtimeConfig }
     await nitroApp.router.handler(event)
-    // A stream route writes its own response; one that returned without it is a bug, not a hang.
-    if (!event.handled) throw createError({ statusCode: 500, statusMessage: 'Internal Server Error', message: 'The stream route sent no response.' })
+    // A stream route writes its own response (what it returns is not sent): one that returned without
+    // writing it, to a client still there, is a bug, not a hang.
+    if (!event.handled && !event.node.res.closed) throw createError({ statusCode: 500, statusMessage: 'Internal Server Error', message: 'The stream route sent no response.' })
   })
 })

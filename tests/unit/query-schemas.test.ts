@@ -75,6 +75,16 @@ describe('remembered queries', () => {
     expect(seen[2]).toMatchObject({ count: 8 })
   })
 
+  it('never remembers a query that carries a client\'s own token or position', async () => {
+    for (const query of ['topic=a&access_token=secret', 'lastEventId=1-0&topic=a']) {
+      seen.length = 0
+      expect(await status(query)).toBe(200)
+      expect(await status(query)).toBe(200)
+      expect(seen[1]).not.toBe(seen[0])
+      expect(seen[1]).toEqual(seen[0])
+    }
+  })
+
   it('never remembers a refusal: the same bad query is refused every time', async () => {
     for (let i = 0; i < 3; i++) expect(await status('count=0')).toBe(400)
   })

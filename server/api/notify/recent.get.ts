@@ -6,8 +6,16 @@ import { integerParam } from '#server/lib/http'
 
 const DEFAULT_LIMIT = 50
 
+let recentSchema: { historySize: number, schema: ReturnType<typeof createRecentQuery> } | undefined
+
 /** `?topic=a&topic=b&limit=n`: the same topics rule as the stream; at most the history's size. */
 function recentQuery(historySize: number) {
+  // One schema per setting: valid queries are remembered per schema (readValidatedQuery).
+  if (recentSchema?.historySize !== historySize) recentSchema = { historySize, schema: createRecentQuery(historySize) }
+  return recentSchema.schema
+}
+
+function createRecentQuery(historySize: number) {
   return z.object({
     topic: topicsParam,
     limit: integerParam('limit', { min: 1, max: historySize, fallback: Math.min(DEFAULT_LIMIT, historySize) }),

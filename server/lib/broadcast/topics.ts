@@ -13,4 +13,4 @@ export const topicsParam = z.union([z.string(), z.array(z.unknown())], { error: 
   .transform(raw => raw === undefined ? [DEFAULT_TOPIC] : Array.isArray(raw) ? raw : [raw])
   .pipe(z.array(z.unknown()).max(MAX_TOPICS, { error: `At most ${MAX_TOPICS} topics per stream.` }))
   .pipe(z.array(z.string({ error: TOPIC_RULE }).regex(NAME_PATTERN, { error: TOPIC_RULE })))
-  .transform(topics => new Set(topics))
+  .transform((topics): ReadonlySet<string> => new Set(topics))

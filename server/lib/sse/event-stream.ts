@@ -57,7 +57,7 @@ export const H3_STREAM_INTERNALS: boolean = (() => {
 })()
 
 /**
- * Where h3 writes to a Node response (node-server, vercel, aws-lambda): the stream's writer is
+ * Where h3 writes to a Node response (node-server, vercel): the stream's writer is
  * replaced by one that writes each frame straight to the response, in coalesced writes, and the
  * response starts now (its headers leave with the first frame). h3 still formats every message;
  * only the way its bytes leave changes: no TransformStream, reader loop and promise hops per frame

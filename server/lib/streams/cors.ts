@@ -1,5 +1,5 @@
 import type { H3CorsOptions, H3Event } from 'h3'
-import { handleCors, setResponseHeaders } from 'h3'
+import { appendResponseHeaders, handleCors } from 'h3'
 import { requestHeader } from '#server/lib/http'
 
 interface StreamCors {
@@ -44,16 +44,16 @@ const CREDENTIALS_ONLY = { 'access-control-allow-credentials': 'true' } as const
 export function handleStreamCors(event: H3Event, corsOrigins: string): boolean {
   const cors = streamCors(corsOrigins.trim())
   // Only an OPTIONS request can be a preflight. Every other one gets exactly the headers h3's
-  // `appendCorsHeaders` would give it for these options, without working them out from the options
-  // again on every connect (deep merges, a header object per rule).
+  // `appendCorsHeaders` would give it for these options, appended as it does (a route rule's `vary`
+  // stays), without working them out from the options again on every connect.
   if (event.method === 'OPTIONS') return handleCors(event, cors.options)
   if (!cors.allowlist) {
-    setResponseHeaders(event, ANY_ORIGIN)
+    appendResponseHeaders(event, ANY_ORIGIN)
     return false
   }
   const origin = requestHeader(event, 'origin')
-  if (!origin) setResponseHeaders(event, ANY_ORIGIN_WITH_CREDENTIALS)
-  else if (cors.allowlist.has(origin)) setResponseHeaders(event, { 'access-control-allow-origin': origin, 'vary': 'origin', 'access-control-allow-credentials': 'true' })
-  else setResponseHeaders(event, CREDENTIALS_ONLY)
+  if (!origin) appendResponseHeaders(event, ANY_ORIGIN_WITH_CREDENTIALS)
+  else if (cors.allowlist.has(origin)) appendResponseHeaders(event, { 'access-control-allow-origin': origin, 'vary': 'origin', 'access-control-allow-credentials': 'true' })
+  else appendResponseHeaders(event, CREDENTIALS_ONLY)
   return false
 }
