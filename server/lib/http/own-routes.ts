@@ -8,14 +8,20 @@ export function isOwnRoute(path: string): boolean {
   return OWN_ROUTES.test(path)
 }
 
-/** `path` may carry a query; a trailing slash is the same route. */
-export function isStreamRoute(path: string): boolean {
-  return streamRouteOf(path) !== undefined || STREAM_ROUTES.has(path.replace(/[?#].*$/, '').replace(/(?<=.)\/+$/, ''))
+/** A request path (`event.path`) split at its query: the route part and what follows the `?` ('' without one). */
+export function splitQuery(path: string): [route: string, search: string] {
+  const query = path.indexOf('?')
+  return query === -1 ? [path, ''] : [path.slice(0, query), path.slice(query + 1)]
 }
 
 /** The stream route `path` asks for, spelled exactly (a query is allowed): the cheap check of every request. */
 export function streamRouteOf(path: string): string | undefined {
-  const query = path.indexOf('?')
-  const route = query === -1 ? path : path.slice(0, query)
+  const [route] = splitQuery(path)
   return STREAM_ROUTES.has(route) ? route : undefined
+}
+
+/** `path` may carry a query; a trailing slash is the same route. */
+export function isStreamRoute(path: string): boolean {
+  const [route] = splitQuery(path)
+  return STREAM_ROUTES.has(route) || STREAM_ROUTES.has(route.replace(/(?<=.)\/+$/, ''))
 }

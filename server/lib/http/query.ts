@@ -3,6 +3,7 @@ import { getQuery, getValidatedQuery } from 'h3'
 import { z } from 'zod'
 import { badRequest } from './errors'
 import { requestHeader } from './headers'
+import { splitQuery } from './own-routes'
 
 /** Distinct query strings remembered per schema; past it the memory starts over (a bound, not an LRU). */
 const REMEMBERED_QUERIES = 512
@@ -21,7 +22,7 @@ const validQueries = new WeakMap<z.ZodType, Map<string, unknown>>()
  * (the schemas give read-only types: `topicsParam` a ReadonlySet).
  */
 export async function readValidatedQuery<Schema extends z.ZodType>(event: H3Event, schema: Schema): Promise<Readonly<z.output<Schema>>> {
-  const search = searchOf(event.path)
+  const [, search] = splitQuery(event.path)
   let remembered = validQueries.get(schema)
   if (remembered?.has(search)) return remembered.get(search) as z.output<Schema>
   const result = await getValidatedQuery(event, schema.safeParse)
@@ -33,11 +34,6 @@ export async function readValidatedQuery<Schema extends z.ZodType>(event: H3Even
   if (!remembered || remembered.size >= REMEMBERED_QUERIES) validQueries.set(schema, remembered = new Map())
   remembered.set(search, result.data)
   return result.data
-}
-
-function searchOf(path: string): string {
-  const query = path.indexOf('?')
-  return query === -1 ? '' : path.slice(query + 1)
 }
 
 /**
