@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import tailwindcss from '@tailwindcss/vite'
 import type { NitroModule } from 'nitropack/types'
+import type { PluginOption } from 'vite'
 
 /**
  * `npm run build:cloudflare-durable` only: the preset exports its Durable Object class and reaches it
@@ -9,6 +10,17 @@ import type { NitroModule } from 'nitropack/types'
  * `wrangler deploy` need nothing else. SQLite-backed (`new_sqlite_classes`): its storage keeps the
  * broadcast history (server/lib/broadcast/durable-bus.ts), on the Free plan too.
  */
+/**
+ * Files of `shared/` stay outside Nuxt's server bundle (Nitro bundles them, once for app and server).
+ * One that the app imports by a relative path (the composable does, so it runs in plain Vue too) is
+ * then written back as a path relative to the wrong folder, and Nitro can't find it; an absolute
+ * path it can.
+ */
+const sharedImportsResolvable: PluginOption = {
+  name: 'shared-imports-resolvable',
+  configEnvironment: name => name === 'ssr' ? { build: { rolldownOptions: { makeAbsoluteExternalsRelative: false } } } : undefined,
+}
+
 const durableObjectWranglerConfig: NitroModule = {
   name: 'durable-object-wrangler-config',
   setup(nitro) {
@@ -125,7 +137,7 @@ export default defineNuxtConfig({
     // Durable Object; its binding and SQLite-backed class go into the generated wrangler.json.
     modules: [durableObjectWranglerConfig],
   },
-  vite: { plugins: [tailwindcss()] },
+  vite: { plugins: [tailwindcss(), sharedImportsResolvable] },
   typescript: { strict: true },
   hooks: {
     // API errors without the request URL (it can carry private topics and ?access_token=), run
