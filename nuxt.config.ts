@@ -90,13 +90,15 @@ export default defineNuxtConfig({
       /** Comma-separated `host:port` seed nodes of a Redis Cluster; the bus then runs on it (routed by topic). */
       redisClusterNodes: '',
       /**
-       * `routed` (default): a stream and a sharded channel per topic, each instance takes only its
-       * clients' topics. `stream`: every event on one Redis stream that every instance reads (one Redis only).
+       * Prefix of the Redis bus' keys and channels (a stream and a sharded channel per topic; each
+       * instance takes only its clients' topics), on one Redis and on a cluster alike.
        */
-      redisBus: 'routed',
-      /** The Redis stream that carries every topic's events (`stream` bus); the prefix of the routed bus' keys. */
-      redisStreamKey: 'notify:events',
       redisKeyPrefix: 'notify',
+      /**
+       * The base of the inbox's read state in Redis (`<this>:inbox`, server/plugins/inbox-storage.ts):
+       * the name is left from the retired one-stream bus, and goes when the inbox moves to its database.
+       */
+      redisStreamKey: 'notify:events',
       /**
        * A publish to a Redis master with replicas waits this long for one to confirm it, else 503.
        * 0 = answer without waiting (an acknowledged event may then be lost when its master fails).
