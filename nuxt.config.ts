@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import tailwindcss from '@tailwindcss/vite'
 import type { NitroModule } from 'nitropack/types'
+import type { PluginOption } from 'vite'
 
 /**
  * `npm run build:cloudflare-durable` only: the preset exports its Durable Object class and reaches it
@@ -9,6 +10,17 @@ import type { NitroModule } from 'nitropack/types'
  * `wrangler deploy` need nothing else. SQLite-backed (`new_sqlite_classes`): its storage keeps the
  * broadcast history (server/lib/broadcast/durable-bus.ts), on the Free plan too.
  */
+/**
+ * Files of `shared/` stay outside Nuxt's server bundle (Nitro bundles them, once for app and server).
+ * One that the app imports by a relative path (the composable does, so it runs in plain Vue too) is
+ * then written back as a path relative to the wrong folder, and Nitro can't find it; an absolute
+ * path it can.
+ */
+const sharedImportsResolvable: PluginOption = {
+  name: 'shared-imports-resolvable',
+  configEnvironment: name => name === 'ssr' ? { build: { rolldownOptions: { makeAbsoluteExternalsRelative: false } } } : undefined,
+}
+
 const durableObjectWranglerConfig: NitroModule = {
   name: 'durable-object-wrangler-config',
   setup(nitro) {
@@ -78,13 +90,15 @@ export default defineNuxtConfig({
       /** Comma-separated `host:port` seed nodes of a Redis Cluster; the bus then runs on it (routed by topic). */
       redisClusterNodes: '',
       /**
-       * `routed` (default): a stream and a sharded channel per topic, each instance takes only its
-       * clients' topics. `stream`: every event on one Redis stream that every instance reads (one Redis only).
+       * Prefix of the Redis bus' keys and channels (a stream and a sharded channel per topic; each
+       * instance takes only its clients' topics), on one Redis and on a cluster alike.
        */
-      redisBus: 'routed',
-      /** The Redis stream that carries every topic's events (`stream` bus); the prefix of the routed bus' keys. */
-      redisStreamKey: 'notify:events',
       redisKeyPrefix: 'notify',
+      /**
+       * The base of the inbox's read state in Redis (`<this>:inbox`, server/plugins/inbox-storage.ts):
+       * the name is left from the retired one-stream bus, and goes when the inbox moves to its database.
+       */
+      redisStreamKey: 'notify:events',
       /**
        * A publish to a Redis master with replicas waits this long for one to confirm it, else 503.
        * 0 = answer without waiting (an acknowledged event may then be lost when its master fails).
@@ -125,7 +139,7 @@ export default defineNuxtConfig({
     // Durable Object; its binding and SQLite-backed class go into the generated wrangler.json.
     modules: [durableObjectWranglerConfig],
   },
-  vite: { plugins: [tailwindcss()] },
+  vite: { plugins: [tailwindcss(), sharedImportsResolvable] },
   typescript: { strict: true },
   hooks: {
     // API errors without the request URL (it can carry private topics and ?access_token=), run

@@ -2,9 +2,9 @@
  * `npm run bench:routing [-- --topics 10000 --publishes 4000 --instances 4]`
  *
  * What each instance takes from Redis, per publish, with private topics (one subscriber each, a
- * quarter of them on each of 4 instances): today's one-stream bus (every instance reads every event)
- * against the routed bus on one Redis and on a Redis Cluster (3 masters + 3 replicas, publishes wait
- * for a replica), in one run. Per instance: Redis -> instance bytes (the kernel's per-socket
+ * quarter of them on each of 4 instances): the Redis bus on one Redis and on a Redis Cluster
+ * (3 masters + 3 replicas, publishes wait for a replica), in one run. (It once compared a one-stream
+ * bus, where every instance read every event; that bus is retired: bench/README.md.) Per instance: Redis -> instance bytes (the kernel's per-socket
  * bytes_received of the instance's sockets to Redis, from `ss -ti`), events taken from Redis (stats
  * `bus.received`) and CPU (utime+stime from /proc) during the publish phase, divided by the publishes
  * of the whole system (publishes enter through a fifth instance, not measured). Then the cost of WAIT: sequential publish latency on the cluster, with and
@@ -32,7 +32,7 @@ const { values: options } = parseArgs({
     'instances': { type: 'string', default: '4' },
     'concurrency': { type: 'string', default: '8' },
     'latency-publishes': { type: 'string', default: '500' },
-    'designs': { type: 'string', default: 'stream,routed-single,routed-cluster' },
+    'designs': { type: 'string', default: 'routed-single,routed-cluster' },
     'timeout-minutes': { type: 'string', default: '20' },
   },
 })
@@ -242,7 +242,7 @@ interface DesignResult {
 
 async function measureDesign(design: string): Promise<DesignResult> {
   const backend = design === 'routed-cluster' ? await startCluster() : await startRedis()
-  const env = { ...backend.env, NUXT_NOTIFY_REDIS_BUS: design === 'stream' ? 'stream' : 'routed' }
+  const env = backend.env
   const instances: Instance[] = []
   for (let i = 0; i < INSTANCES; i++) instances.push(await startInstance(env))
   // Publishes go through one more instance that holds no subscriber, so the measured instances'

@@ -1,5 +1,5 @@
 import type { InboxItem } from '#shared/types/notify'
-import { isNewerEventId } from '#shared/utils/notify'
+import { isNewerEventId } from '#shared/utils/event-id'
 
 /**
  * The signed-in user's inbox, one for the whole app (the header's unread count and the /inbox page

@@ -24,6 +24,8 @@ import { connect, createServer } from 'node:net'
 import { delimiter, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import type { EventSourceMessage } from 'eventsource-parser'
+import { openSse, type SseReader } from '../../tests/support/sse.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -218,53 +220,22 @@ class Server {
   }
 }
 
-interface Frame { id?: string, event?: string, data?: string, retry?: string, at: number }
+/** One event as the tests' SSE parser read it, with when it arrived (ms after the request). */
+type Frame = EventSourceMessage & { at: number }
 
 /**
- * Reads an SSE response; stops after `until` returns true (then aborts the request), or after
- * `timeoutMs`. `heartbeats`: when each comment-only block (`:`) arrived, ms after the request.
+ * Reads an SSE response with the tests' parser (tests/support/sse.ts); stops after `until` returns
+ * true (then aborts the request), when the server ends it, or after `timeoutMs`. `heartbeats`: when
+ * each comment (`:`) arrived, ms after the request.
  */
-async function readSse(url: string, until: (frames: Frame[]) => boolean, timeoutMs = 15_000, headers: Record<string, string> = {}) {
-  const abort = new AbortController()
-  const timer = setTimeout(() => abort.abort(), timeoutMs)
+async function readSse(url: string, until: (frames: Frame[], sse: SseReader) => boolean, timeoutMs = 15_000, headers: Record<string, string> = {}) {
   const started = Date.now()
-  const frames: Frame[] = []
-  const heartbeats: number[] = []
-  let status = 0
-  try {
-    const response = await fetch(url, { signal: abort.signal, headers: { accept: 'text/event-stream', ...headers } })
-    status = response.status
-    const reader = response.body!.getReader()
-    const decoder = new TextDecoder()
-    let buffer = ''
-    while (!until(frames)) {
-      const { done, value } = await reader.read()
-      if (done) break
-      buffer += decoder.decode(value, { stream: true })
-      let end
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        const frame: Frame = { at: Date.now() - started }
-        for (const line of block.split('\n')) {
-          const colon = line.indexOf(':')
-          if (colon <= 0) continue
-          const key = line.slice(0, colon) as 'id' | 'event' | 'data' | 'retry'
-          if (key === 'id' || key === 'event' || key === 'data' || key === 'retry') frame[key] = line.slice(colon + 1).trimStart()
-        }
-        if (frame.id || frame.event || frame.data || frame.retry) frames.push(frame)
-        else if (block.startsWith(':')) heartbeats.push(frame.at)
-      }
-    }
-  }
-  catch (error) {
-    if (!abort.signal.aborted) throw error
-  }
-  finally {
-    clearTimeout(timer)
-    abort.abort()
-  }
-  return { status, frames, heartbeats, ms: Date.now() - started }
+  const framesOf = (sse: SseReader) => sse.events.map((event, i) => ({ ...event, at: sse.eventTimes[i]! }))
+  const sse = await openSse(url, headers, AbortSignal.timeout(timeoutMs))
+  // Each way it stops is an answer: the heartbeat check reads until the deadline on purpose.
+  await sse.until(reader => until(framesOf(reader), reader), timeoutMs).catch(() => {})
+  sse.close()
+  return { status: sse.response.status, frames: framesOf(sse), retries: sse.retries, heartbeats: sse.commentTimes, ms: Date.now() - started }
 }
 
 /** The stats; with the publish (admin) token they count subscribers per topic too. */
@@ -367,10 +338,10 @@ type CheckFn = (name: string, body: () => Promise<{ ok: boolean, detail: string 
 async function broadcastChecks(preset: Preset, base: string, check: CheckFn) {
   // 3. A broadcast subscriber leaves: is it removed from the hub?
   await check('drop:bcast', async () => {
-    const { frames } = await readSse(`${base}/api/notify/events?topic=presetcheck`, f => f.some(x => x.retry))
+    const { retries } = await readSse(`${base}/api/notify/events?topic=presetcheck`, (_, sse) => sse.retries.length > 0)
     const releasedIn = await waitForRelease(base, 'broadcast', 2000)
     const detected = releasedIn !== undefined
-    return { ok: detected === preset.detectsDisconnect, detail: `got ${frames.length} frame (retry), left; ${detected ? `subscriber removed ${releasedIn} ms later` : 'subscriber still registered after 2000 ms: not detected'}` }
+    return { ok: detected === preset.detectsDisconnect, detail: `got ${retries.length} retry hint, left; ${detected ? `subscriber removed ${releasedIn} ms later` : 'subscriber still registered after 2000 ms: not detected'}` }
   })
 
   // 4. Publish reaches a subscriber of the same instance.

@@ -1,4 +1,4 @@
-import { BroadcastHub, type EventBus, createDurableBus, createMemoryBus, createRedisBus, createRoutedRedisBus } from '#server/lib/broadcast'
+import { BroadcastHub, type EventBus, createDurableBus, createMemoryBus, createRoutedRedisBus } from '#server/lib/broadcast'
 import { useDurableStorage } from '#server/lib/cloudflare'
 
 let hub: BroadcastHub | undefined
@@ -22,10 +22,9 @@ function createBus(config: ReturnType<typeof useNotifyConfig>): EventBus {
   const storage = useDurableStorage()
   if (storage) return createDurableBus(storage, history)
   const clusterNodes = String(config.redisClusterNodes || '').split(',').map(node => node.trim()).filter(Boolean)
-  if (clusterNodes.length || (config.redisUrl && config.redisBus !== 'stream')) {
+  if (clusterNodes.length || config.redisUrl) {
     return createRoutedRedisBus({ url: config.redisUrl, clusterNodes, prefix: config.redisKeyPrefix, history, replicaWaitMs: config.redisReplicaWaitMs })
   }
-  if (config.redisUrl) return createRedisBus({ url: config.redisUrl, key: config.redisStreamKey, history })
   return createMemoryBus(history)
 }
 

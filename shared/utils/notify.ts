@@ -49,14 +49,3 @@ export function userTopic(userId: string): string {
 export function countingMessage(n: number): string {
   return `这是第${n}次发送的SSE数据`
 }
-
-/**
- * True when event id `a` (`<ms>-<seq>`) comes after `b`; an absent `b` is older than everything.
- * For the client (what is unread); the bus orders parsed ids the same way.
- */
-export function isNewerEventId(a: string, b: string | null | undefined): boolean {
-  if (!b) return true
-  const [am = 0, as = 0] = a.split('-').map(Number)
-  const [bm = 0, bs = 0] = b.split('-').map(Number)
-  return am > bm || (am === bm && as > bs)
-}

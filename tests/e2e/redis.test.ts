@@ -2,10 +2,9 @@ import { afterAll } from 'vitest'
 import { startRedis } from '../support/processes'
 import { redisBusSuite } from '../support/redis-bus-suite'
 
-// A real redis-server and production instances of the app sharing it: the routed bus (the default)
-// and the one-stream bus (NUXT_NOTIFY_REDIS_BUS=stream) keep the same guarantees.
+// A real redis-server and production instances of the app sharing it through the Redis bus (the
+// same bus as on a cluster: tests/e2e/redis-cluster.test.ts runs this suite there).
 const redis = await startRedis()
 afterAll(() => redis.dispose())
 const backend = { name: 'one Redis', env: { NUXT_NOTIFY_REDIS_URL: redis.url }, stop: redis.stop, start: redis.start }
 await redisBusSuite(backend)
-await redisBusSuite({ ...backend, name: 'one Redis, one stream for every topic' }, { NUXT_NOTIFY_REDIS_BUS: 'stream' })

@@ -14,15 +14,14 @@ export interface RedisBackend {
 
 /**
  * The guarantees of a bus shared by several instances, on any Redis backend: fan-out from A to B,
- * resume across instances, Redis stopping and starting. `extraEnv` picks a bus (NUXT_NOTIFY_REDIS_BUS).
+ * resume across instances, Redis stopping and starting.
  */
-export async function redisBusSuite(backend: RedisBackend, extraEnv: Record<string, string> = {}) {
+export async function redisBusSuite(backend: RedisBackend) {
   const env = {
     ...backend.env,
     NUXT_NOTIFY_PUBLISH_TOKEN: TOKEN,
     NUXT_NOTIFY_DEMO_PUBLISHER: 'false',
     NUXT_NOTIFY_HEARTBEAT_MS: '200',
-    ...extraEnv,
   }
   const [a, b] = await Promise.all([startInstance(env), startInstance(env)])
   afterAll(async () => {

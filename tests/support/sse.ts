@@ -1,5 +1,4 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
-import { url } from '@nuxt/test-utils/e2e'
 
 export interface SseReader {
   response: Response
@@ -10,32 +9,47 @@ export interface SseReader {
   /** Retry hints and comment lines seen so far. */
   retries: number[]
   comments: string[]
-  /** Resolves once `predicate` holds for what has arrived, or rejects after `timeoutMs`. */
+  /** When each of `events` and of `comments` arrived, in ms after the request was sent. */
+  eventTimes: number[]
+  commentTimes: number[]
+  /** Resolves once `predicate` holds for what has arrived; rejects after `timeoutMs` or when the stream ends first. */
   until: (predicate: (reader: SseReader) => boolean, timeoutMs?: number) => Promise<void>
   /** Resolves when the server ends the response. */
   ended: Promise<void>
   close: () => void
 }
 
-/** Opens an SSE response over real HTTP and parses it as it arrives; `target` is a path of the test server or a full URL. */
-export async function openSse(target: string, headers: Record<string, string> = {}): Promise<SseReader> {
+/**
+ * Opens an SSE response over real HTTP and parses it as it arrives; `target` is a path of the test
+ * server or a full URL. Outside vitest (the preset checks run it under plain Node) only a full URL:
+ * the test server's helpers are imported only for a path.
+ */
+export async function openSse(target: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<SseReader> {
   const abort = new AbortController()
-  const response = await fetch(/^https?:/.test(target) ? target : url(target), { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal })
+  const href = /^https?:/.test(target) ? target : (await import('@nuxt/test-utils/e2e')).url(target)
+  const sent = performance.now()
+  const since = () => Math.round(performance.now() - sent)
+  const response = await fetch(href, { headers: { accept: 'text/event-stream', ...headers }, signal: signal ? AbortSignal.any([abort.signal, signal]) : abort.signal })
   const listeners = new Set<() => void>()
+  let over = false
   const reader: SseReader = {
     response,
     events: [],
     raw: '',
     retries: [],
     comments: [],
+    eventTimes: [],
+    commentTimes: [],
     ended: Promise.resolve(),
     close: () => abort.abort(),
     until: (predicate, timeoutMs = 5000) => new Promise((resolve, reject) => {
       const check = () => {
-        if (!predicate(reader)) return false
+        const held = predicate(reader)
+        if (!held && !over) return false
         listeners.delete(check)
         clearTimeout(timer)
-        resolve()
+        if (held) resolve()
+        else reject(new Error(`the stream ended first; received:\n${reader.raw.slice(-2000)}`))
         return true
       }
       const timer = setTimeout(() => {
@@ -46,9 +60,15 @@ export async function openSse(target: string, headers: Record<string, string> = 
     }),
   }
   const parser = createParser({
-    onEvent: event => reader.events.push(event),
+    onEvent: (event) => {
+      reader.events.push(event)
+      reader.eventTimes.push(since())
+    },
     onRetry: retry => reader.retries.push(retry),
-    onComment: comment => reader.comments.push(comment),
+    onComment: (comment) => {
+      reader.comments.push(comment)
+      reader.commentTimes.push(since())
+    },
   })
   // ignoreBOM: keep a byte-order mark in `raw`, so that a test can see the server never sends one.
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
@@ -65,6 +85,10 @@ export async function openSse(target: string, headers: Record<string, string> = 
     }
     catch (error) {
       if (!abort.signal.aborted) throw error
+    }
+    finally {
+      over = true
+      for (const listener of [...listeners]) listener()
     }
   })()
   // Rejects for those who await it (the server cut the stream); not an unhandled rejection otherwise.

@@ -1,22 +1,12 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { BusEvent } from '../../server/lib/broadcast/bus'
-import { compareEventIds, parseEventId } from '../../server/lib/broadcast/event-id'
+import { compareEventIds } from '../../shared/utils/event-id'
 import { createMemoryBus } from '../../server/lib/broadcast/memory-bus'
 
 const publish = (bus: ReturnType<typeof createMemoryBus>, topic: string, data: unknown = topic) =>
   bus.publish({ topic, event: 'message', data })
 const ids = (result: Awaited<ReturnType<ReturnType<typeof createMemoryBus>['replay']>>) =>
   'events' in result ? result.events.map(event => event.id) : result
-
-describe('event ids', () => {
-  it('parse only the <ms>-<seq> shape and order numerically', () => {
-    expect(parseEventId('12-3')).toEqual([12, 3])
-    for (const bad of ['', '12', '12-', 'a-1', '1-2-3', '-1-2', '12-3\n']) expect(parseEventId(bad)).toBeUndefined()
-    expect(compareEventIds([1, 10], [1, 9])).toBeGreaterThan(0)
-    expect(compareEventIds([1, 10], [2, 0])).toBeLessThan(0)
-    expect(compareEventIds([5, 5], [5, 5])).toBe(0)
-  })
-})
 
 describe('memory bus', () => {
   it('gives increasing ids and delivers each event to its listeners with the frame serialised once', async () => {

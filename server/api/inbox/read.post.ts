@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { readSessionUser } from '#server/lib/access'
 import { markReadUpTo } from '#server/lib/inbox'
+import { EVENT_ID_PATTERN } from '#shared/utils/event-id'
 
-const readSchema = z.strictObject({ upTo: z.string().regex(/^\d{1,15}-\d{1,15}$/, 'must be an event id') })
+const readSchema = z.strictObject({ upTo: z.string().regex(EVENT_ID_PATTERN, 'must be an event id') })
 
 /** `POST /api/inbox/read` `{ upTo }`: marks every notification up to that id read ("mark all read"). */
 export default defineEventHandler(async (event): Promise<{ readUpTo: string }> => {

@@ -1,7 +1,8 @@
 import type { BroadcastPayload, RecentEvents } from '#shared/types/notify'
 import { z } from 'zod'
 import { authorizeTopics } from '#server/lib/access'
-import { type BusEvent, compareEventIds, parseEventId, topicsParam } from '#server/lib/broadcast'
+import { type BusEvent, topicsParam } from '#server/lib/broadcast'
+import { compareEventIds, parseEventId } from '#shared/utils/event-id'
 import { integerParam } from '#server/lib/http'
 
 const DEFAULT_LIMIT = 50

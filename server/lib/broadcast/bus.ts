@@ -1,6 +1,6 @@
 import type { BroadcastPayload, BusStatus, NotifyStats, PublishInput, ResetPayload } from '#shared/types/notify'
-import type { EventId } from './event-id'
-import { formatEventId } from './event-id'
+import type { EventId } from '#shared/utils/event-id'
+import { formatEventId } from '#shared/utils/event-id'
 import { encodeFrame } from '#server/lib/sse'
 
 /** One published event, with its SSE frame serialised once for every subscriber. */

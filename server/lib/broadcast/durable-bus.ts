@@ -1,7 +1,7 @@
 import type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
-import type { EventId } from './event-id'
+import type { EventId } from '#shared/utils/event-id'
 import { createBusEvent } from './bus'
-import { formatEventId, parseEventId } from './event-id'
+import { formatEventId, parseEventId } from '#shared/utils/event-id'
 import type { HistoryLimits } from './history'
 import { replayGap } from './history'
 

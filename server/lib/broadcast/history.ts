@@ -1,6 +1,6 @@
 import type { ResetPayload } from '#shared/types/notify'
-import type { EventId } from './event-id'
-import { compareEventIds } from './event-id'
+import type { EventId } from '#shared/utils/event-id'
+import { compareEventIds } from '#shared/utils/event-id'
 
 /** What every bus keeps for Last-Event-ID replay, per topic: at most `size` events, none older than `maxAgeMs`. */
 export interface HistoryLimits {

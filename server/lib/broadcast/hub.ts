@@ -3,8 +3,8 @@ import { STREAM_EVENTS } from '#shared/utils/notify'
 import { countFramesDelivered, countReplay, countSlowConsumer } from '#server/lib/metrics'
 import { HEARTBEAT_BYTES, encodeFrame, type SseSink } from '#server/lib/sse'
 import type { BusEvent, EventBus, ReplayResult } from './bus'
-import type { EventId } from './event-id'
-import { compareEventIds, parseEventId } from './event-id'
+import type { EventId } from '#shared/utils/event-id'
+import { compareEventIds, parseEventId } from '#shared/utils/event-id'
 
 interface Subscriber {
   topics: ReadonlySet<string>

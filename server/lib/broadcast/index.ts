@@ -2,15 +2,14 @@
  * The broadcast: a publish reaches every subscriber of its topic, on every instance, and a client
  * that comes back with Last-Event-ID gets what it missed. The hub fans events out to this
  * process's subscribers; a bus carries and remembers them: in memory, on Redis for several instances
- * (one stream for every topic, or routed by topic on one Redis or a Redis Cluster), or in a Durable
+ * (routed by topic, on one Redis or a Redis Cluster alike), or in a Durable
  * Object's storage.
  */
 export { BroadcastHub } from './hub'
 export type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
 export { createMemoryBus } from './memory-bus'
-export { createRedisBus, type RedisBusOptions } from './redis-bus'
 export { createDurableBus, type DurableStorage } from './durable-bus'
 export { createRoutedRedisBus, type RoutedRedisBusOptions } from './routed-redis-bus'
 export type { HistoryLimits } from './history'
-export { compareEventIds, formatEventId, parseEventId, type EventId } from './event-id'
+export { compareEventIds, formatEventId, parseEventId, type EventId } from '#shared/utils/event-id'
 export { topicsParam } from './topics'

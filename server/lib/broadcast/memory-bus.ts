@@ -1,7 +1,7 @@
 import type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
-import type { EventId } from './event-id'
+import type { EventId } from '#shared/utils/event-id'
 import { createBusEvent } from './bus'
-import { compareEventIds, formatEventId, parseEventId } from './event-id'
+import { compareEventIds, formatEventId, parseEventId } from '#shared/utils/event-id'
 import type { HistoryLimits } from './history'
 import { replayGap } from './history'
 

@@ -1,5 +1,5 @@
 import type { BusEvent } from './bus'
-import { compareEventIds } from './event-id'
+import { compareEventIds } from '#shared/utils/event-id'
 
 /**
  * Puts events that arrive from several Redis masters back into one id order before anyone sees them.

@@ -3,10 +3,9 @@ import { createError } from 'h3'
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
 import { createBusEvent } from './bus'
-import { compareEventIds, parseEventId } from './event-id'
+import { compareEventIds, parseEventId } from '#shared/utils/event-id'
 import type { HistoryLimits } from './history'
 import { OrderedRelease } from './ordered-release'
-import { READY_WAIT_MS, REDIS_CONNECTION, busUnavailable, redisErrorLogger, settlesWithin } from './redis-common'
 import { PUBLISH_SCRIPT, RECENT_SCRIPT, TICK_SCRIPT } from './routed-scripts'
 import { type TopicKeys, tickChannel, topicKeys, topicOfChannel } from './topic-keys'
 
@@ -29,6 +28,44 @@ const REPLAY_WAIT_MS = 2000
 const RETRY_MS = 250
 const TICK_TIMEOUT_MS = 1000
 const RECONCILE_MS = 500
+
+// How a connection behaves while Redis is away, and how that is logged and answered.
+
+/** No offline queue: while Redis is away a publish fails at once (503) instead of hanging. */
+const REDIS_CONNECTION: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  retryStrategy: times => Math.min(times * 200, 2000),
+}
+
+/** How long a publish waits for the bus to be ready (its reading loop placed) before it answers 503. */
+const READY_WAIT_MS = 2000
+
+/** A connection `error` listener: ioredis emits one per reconnect attempt, one line every 10 s is enough. */
+function redisErrorLogger(): (error: Error) => void {
+  let lastLogged = 0
+  return (error) => {
+    if (Date.now() - lastLogged < 10_000) return
+    lastLogged = Date.now()
+    console.warn(`[notify] Redis unavailable (${error.message}); retrying`)
+  }
+}
+
+/** The 503 a publish gets while Redis can't take it. */
+function busUnavailable() {
+  return createError({
+    statusCode: 503,
+    statusMessage: 'Service Unavailable',
+    message: 'The message bus (Redis) is unavailable; the event was not published. Retry shortly.',
+  })
+}
+
+/** True when `promise` settles within `ms`, false at the deadline (the timer never outlives the race). */
+function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<boolean>(resolve => (timer = setTimeout(resolve, ms, false)))
+  return Promise.race([promise.then(() => true), timeout]).finally(() => clearTimeout(timer))
+}
 
 type Command = Redis | Cluster
 type NotifyCommands = Command & {

@@ -1,4 +1,10 @@
-import { LUA_ID_BEFORE } from './redis-common'
+/** Lua: `before(a, b)` is true when stream id `a` (`<ms>-<seq>`) comes before `b`. */
+const LUA_ID_BEFORE = `local function before(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
+  return am < bm or (am == bm and as < bs)
+end`
 
 /**
  * The routed bus' Lua, run where the topic's slot lives (every key of a script is in that slot).
