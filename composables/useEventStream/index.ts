@@ -1,5 +1,6 @@
 import type { MaybeRefOrGetter } from 'vue'
 import { getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, shallowRef, toValue, watch } from 'vue'
+import { STREAM_EVENTS } from '../../shared/stream-events'
 import { DEFAULT_POLICY, backoffDelay } from './backoff'
 import { compareEventIds } from './event-ids'
 import type { LeaderState, RelayedEvent, SharedStream, Want } from './shared-stream'
@@ -69,13 +70,13 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     parse = parseJsonOrText,
     withCredentials = false,
     historyLimit = 500,
-    doneEvent = 'done',
+    doneEvent = STREAM_EVENTS.done,
     resume = true,
     shared = true,
     token,
-    renewEvent = 'renew',
+    renewEvent = STREAM_EVENTS.renew,
     heartbeat = false,
-    heartbeatEvent = 'heartbeat',
+    heartbeatEvent = STREAM_EVENTS.heartbeat,
     pauseWhenHidden = false,
     onEvent,
   } = options
