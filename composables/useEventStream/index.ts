@@ -1,6 +1,6 @@
 import type { MaybeRefOrGetter } from 'vue'
 import { getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, shallowRef, toValue, watch } from 'vue'
-import { STREAM_EVENTS } from '../../shared/stream-events'
+import { STREAM_EVENTS } from './stream-events'
 import { DEFAULT_POLICY, backoffDelay } from './backoff'
 import { compareEventIds } from './event-ids'
 import type { LeaderState, RelayedEvent, SharedStream, Want } from './shared-stream'

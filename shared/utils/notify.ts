@@ -1,5 +1,5 @@
-/** Named SSE events: one module the server, the composable and the pages share (see ../stream-events.ts). */
-export { STREAM_EVENTS } from '../stream-events'
+/** Named SSE events: one module the server, the composable and the pages share (composables/useEventStream/stream-events.ts). */
+export { STREAM_EVENTS } from '../../composables/useEventStream/stream-events'
 
 /**
  * Topics of the demo: `broadcast`, the default of both the stream and a publish, and the two the

@@ -1,7 +1,9 @@
 /**
  * Named SSE events of this app, shared by the server that sends them and the pages that listen.
- * Imports nothing and is imported by relative path (no Nuxt alias), so the composable
- * (composables/useEventStream) and the Nitro routes read it the same in plain Vue, Node and Nuxt.
+ * Imports nothing and is imported by relative path (no Nuxt alias), so the composable and the
+ * Nitro routes read it the same in plain Vue, Node and Nuxt. It lives beside the composable, not
+ * in shared/: Nuxt's server build externalises files of shared/, and a relative import of one
+ * from the app's bundle does not resolve there.
  */
 export const STREAM_EVENTS = {
   /** Follows every 10th counting message (the name the seed's Vue client listens for). */
