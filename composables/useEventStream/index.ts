@@ -1,5 +1,6 @@
 import type { MaybeRefOrGetter } from 'vue'
 import { getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, shallowRef, toValue, watch } from 'vue'
+import { STREAM_EVENTS } from './stream-events'
 import { DEFAULT_POLICY, backoffDelay } from './backoff'
 import { compareEventIds } from './event-ids'
 import type { LeaderState, RelayedEvent, SharedStream, Want } from './shared-stream'
@@ -69,13 +70,13 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     parse = parseJsonOrText,
     withCredentials = false,
     historyLimit = 500,
-    doneEvent = 'done',
+    doneEvent = STREAM_EVENTS.done,
     resume = true,
     shared = true,
     token,
-    renewEvent = 'renew',
+    renewEvent = STREAM_EVENTS.renew,
     heartbeat = false,
-    heartbeatEvent = 'heartbeat',
+    heartbeatEvent = STREAM_EVENTS.heartbeat,
     pauseWhenHidden = false,
     onEvent,
   } = options
@@ -121,6 +122,8 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
   let openTopics: ReadonlySet<string> | undefined
   let unionTimer: ReturnType<typeof setTimeout> | undefined
   let standAlone = false
+  // A first union leader waits for the page to load before it connects (see `lead`).
+  let stopWaitingForPage: (() => void) | undefined
 
   function record(entry: NewEntry): Entry {
     const recorded = { ...entry, at: entry.at ?? Date.now(), seq: ++seq } as Entry
@@ -194,6 +197,7 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
   /** Leader of a union: (re)connect once the members stopped changing, when the union is not what is open. */
   function scheduleUnionConnect(ms = UNION_DEBOUNCE_MS) {
     clearTimeout(unionTimer)
+    if (stopWaitingForPage) return
     unionTimer = setTimeout(() => {
       const wanted = union()
       if (!wanted || !group?.isLeader) return
@@ -385,7 +389,26 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     connect()
   }
 
+  /**
+   * Calls `then` once the page has loaded (at once when it has, or outside a browser). A page's
+   * consumers open during its start-up (a plugin's after a fetch, a page's on mount), which on a
+   * cold first load spans longer than the debounce.
+   */
+  function afterPageLoad(then: () => void) {
+    if (typeof document !== 'object' || document.readyState === 'complete' || typeof window !== 'object') return then()
+    const loaded = () => {
+      stopWaitingForPage?.()
+      then()
+    }
+    window.addEventListener('load', loaded, { once: true })
+    stopWaitingForPage = () => {
+      window.removeEventListener('load', loaded)
+      stopWaitingForPage = undefined
+    }
+  }
+
   function leaveGroup() {
+    stopWaitingForPage?.()
     clearTimeout(unionTimer)
     group?.leave()
     group = undefined
@@ -456,10 +479,11 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
       lead: () => {
         leader.value = true
         // A hand-off knows the union already: at once. A first leader waits for the other consumers
-        // of the page (one connect, not two) when it resumes from a position, so waiting loses
-        // nothing; without one, every moment waited would be events missed: at once too.
+        // of the page (one connect, not two), until the page has loaded and then for the debounce,
+        // when it resumes from a position, so waiting loses nothing; without one, every moment
+        // waited would be events missed: at once too.
         if (!want || group?.others || !streamPosition) connect()
-        else scheduleUnionConnect()
+        else afterPageLoad(() => scheduleUnionConnect())
       },
       relayed: onRelayed,
       state: onLeaderState,

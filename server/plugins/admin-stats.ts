@@ -1,7 +1,7 @@
 import type { BroadcastPayload } from '#shared/types/notify'
 import type { AdminStatsSample } from '#shared/types/admin-stats'
 import { ADMIN_STATS_INTERVAL_MS, ADMIN_STATS_TOPIC } from '#shared/utils/admin-stats'
-import { STREAM_EVENTS } from '#shared/utils/notify'
+import { STREAM_EVENTS } from '../../composables/useEventStream/stream-events'
 import { createStatsSampler } from '#server/lib/metrics'
 import { encodeFrame } from '#server/lib/sse'
 

@@ -1,4 +1,5 @@
-import { DEMO_TOPICS, STREAM_EVENTS } from '#shared/utils/notify'
+import { DEMO_TOPICS } from '#shared/utils/notify'
+import { STREAM_EVENTS } from '../../composables/useEventStream/stream-events'
 
 /**
  * Feeds the /live page: a price ticker on `ticker` and a log line on `logs` every `demoIntervalMs`.

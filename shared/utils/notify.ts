@@ -1,20 +1,5 @@
-/** Named SSE events of this app, shared by the server that sends them and the pages that listen. */
-export const STREAM_EVENTS = {
-  /** Follows every 10th counting message (the name the seed's Vue client listens for). */
-  milestone: 'customEvent',
-  /** The stream is complete; the client must not reconnect. */
-  done: 'done',
-  /** The client's Last-Event-ID is older than the history. */
-  reset: 'reset',
-  /** The event name of a publish that names none: EventSource's `onmessage`. */
-  message: 'message',
-  /** A publisher's own event name that the /live page listens for besides `message`. */
-  alert: 'alert',
-  /** The stream's token expires now: get a fresh one and reconnect with the Last-Event-ID (data: RenewPayload). */
-  renew: 'renew',
-  /** A heartbeat as a named event (data `{}`), only on streams opened with `?heartbeat=event`: EventSource can't see comments. */
-  heartbeat: 'heartbeat',
-} as const
+/** Named SSE events: one module the server, the composable and the pages share (composables/useEventStream/stream-events.ts). */
+export { STREAM_EVENTS } from '../../composables/useEventStream/stream-events'
 
 /**
  * Topics of the demo: `broadcast`, the default of both the stream and a publish, and the two the

@@ -71,6 +71,12 @@ async function openTabs(someone: Person, mix: Record<string, number>): Promise<R
   return tabs
 }
 
+/** Stream connects so far, once a late second connect would have come (it follows the first within ~200 ms). */
+async function settledConnects(someone: Person): Promise<number> {
+  await new Promise(resolve => setTimeout(resolve, 1000))
+  return someone.opened.length
+}
+
 const liveStatus = (page: Page) => page.getByTestId('status').getAttribute('data-status')
 const unread = async (page: Page) => (await page.getByTestId('unread-count').count()) ? Number(await page.getByTestId('unread-count').textContent()) : 0
 
@@ -89,12 +95,10 @@ const TOPICS = ['broadcast', 'ticker'] as const
 describe('one union stream per browser: the header\'s inbox and /live\'s topics', () => {
   it('8 tabs (4× /live, 2× /inbox, 2× /) of one signed-in person: one broadcast stream, every tab gets each of its events once', async () => {
     const alice = await person('Ana')
-    // Something to resume from (the page's cursors): the first leader then waits for the page's other consumer.
-    await publish({ topic: 'broadcast', data: 'ana-before' })
+    // First of the file: nothing was published to any topic yet (the cursors of /live and of the
+    // header's inbox mean "from now"), and the page's two consumers still open one stream.
     const first = await openTabs(alice, { '/live': 1 })
-    // Settled: a late second connect would have come by now.
-    await new Promise(resolve => setTimeout(resolve, 1000))
-    const connectsOnFirstLoad = alice.opened.length
+    const connectsOnFirstLoad = await settledConnects(alice)
     expect(connectsOnFirstLoad).toBe(1)
     const tabs = await openTabs(alice, { '/live': 3, '/inbox': 2, '/': 2 })
     tabs['/live']!.unshift(...first['/live']!)
@@ -151,6 +155,14 @@ describe('one union stream per browser: the header\'s inbox and /live\'s topics'
     await expect.poll(broadcastStreams, { timeout: 5000 }).toBe(1)
     expect(handOffMs).toBeLessThan(1000)
     console.info(`leader tab (${new URL(leader.url()).pathname}) closed mid-burst (torn down ${goneAt - closingAt} ms after the close): the next leader's union stream answered ${handOffMs} ms after it was gone`)
+  })
+
+  it('with events published on the page\'s topics, a first page load (header + /live) makes one stream connect too', async () => {
+    await publish({ topic: 'broadcast', data: 'eve-before' })
+    await publish({ topic: 'user:eve', data: { text: 'eve-before' } })
+    const eve = await person('Eve')
+    await openTabs(eve, { '/live': 1 })
+    expect(await settledConnects(eve)).toBe(1)
   })
 
   it('a second browser context is another person: its own stream, and never the first one\'s events', async () => {

@@ -10,9 +10,15 @@ const recent = (query: string) => $fetch<RecentEvents>(`/api/notify/recent?${que
 const dataOf = (stream: Awaited<ReturnType<typeof openSse>>) => stream.events.map(event => json<BroadcastPayload>(event).data)
 
 describe('GET /api/notify/recent', () => {
-  it('has no cursor before anything was published, then the newest id, and the stream resumes from it', async () => {
-    expect(await recent('topic=first')).toEqual({ events: [], cursor: null })
+  it('has a "from now" cursor before anything was published, then the newest id, and the stream resumes from each', async () => {
+    const empty = await recent('topic=first')
+    expect(empty.events).toEqual([])
+    expect(empty.cursor).toMatch(/^\d+-0$/)
     const first = await publish({ topic: 'other', data: 'elsewhere' })
+    const fromEmpty = await openSse(`/api/notify/events?topic=first&topic=other&lastEventId=${empty.cursor}`)
+    await fromEmpty.until(s => s.events.length === 1)
+    expect(dataOf(fromEmpty)).toEqual(['elsewhere'])
+    fromEmpty.close()
     const rendered = await recent('topic=first')
     expect(rendered).toEqual({ events: [], cursor: first.id })
     await publish({ topic: 'first', data: 'after the render' })

@@ -110,7 +110,12 @@ describe('memory bus: history per topic', () => {
 
   it('gives the newest events of one topic and the bus\'s newest id', async () => {
     const bus = createMemoryBus({ size: 5, maxAgeMs: 60_000 })
-    expect(await bus.recent('a', 3)).toEqual({ events: [], newestId: undefined })
+    // Before any publish: a "from now" position that a replay accepts, and that names no event.
+    const empty = await bus.recent('a', 3)
+    expect(empty.events).toEqual([])
+    expect(empty.newestId).toMatch(/^\d+-0$/)
+    const first = await publish(bus, 'a', -1)
+    expect(ids(await bus.replay(new Set(['a']), empty.newestId!))).toEqual([first.id])
     const events = []
     for (let i = 0; i < 7; i++) events.push(await publish(bus, 'a', i))
     const last = await publish(bus, 'b')

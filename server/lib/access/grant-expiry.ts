@@ -1,5 +1,5 @@
 import type { RenewPayload } from '#shared/types/notify'
-import { STREAM_EVENTS } from '#shared/utils/notify'
+import { STREAM_EVENTS } from '../../../composables/useEventStream/stream-events'
 import { type SseSink, encodeFrame } from '#server/lib/sse'
 
 const RENEW_FRAME = encodeFrame({ event: STREAM_EVENTS.renew, data: JSON.stringify({ reason: 'token-expired' } satisfies RenewPayload) })

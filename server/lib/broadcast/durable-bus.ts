@@ -133,9 +133,10 @@ export function createDurableBus(storage: DurableStorage, limits: HistoryLimits)
     },
 
     async recent(topic, limit): Promise<RecentResult> {
+      // `<epoch>-0` before the first publish: "from now", as on the memory bus.
       storage.transactionSync(() => sweep(Date.now()))
       const newest = rows('SELECT * FROM notify_events WHERE topic = ? ORDER BY seq DESC LIMIT ?', topic, limit)
-      return { events: newest.reverse().map(toEvent), newestId: lastSeq ? formatEventId([epoch, lastSeq]) : undefined }
+      return { events: newest.reverse().map(toEvent), newestId: formatEventId([epoch, lastSeq]) }
     },
 
     onEvent(listener) {

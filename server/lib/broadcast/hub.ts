@@ -1,5 +1,5 @@
 import type { ResetPayload } from '#shared/types/notify'
-import { STREAM_EVENTS } from '#shared/utils/notify'
+import { STREAM_EVENTS } from '../../../composables/useEventStream/stream-events'
 import { countFramesDelivered, countReplay, countSlowConsumer } from '#server/lib/metrics'
 import { HEARTBEAT_BYTES, encodeFrame, type SseSink } from '#server/lib/sse'
 import type { BusEvent, EventBus, ReplayResult } from './bus'

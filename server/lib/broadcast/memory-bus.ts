@@ -123,7 +123,9 @@ export function createMemoryBus(limits: HistoryLimits): EventBus {
     async recent(topic, limit): Promise<RecentResult> {
       sweep(Date.now())
       const entries = rings.get(topic)?.entries ?? []
-      return { events: entries.slice(-limit).map(entry => entry.event!), newestId: seq ? formatEventId(newestId()) : undefined }
+      // Before the first publish, `<epoch>-0` (every id of this process comes after it): a cursor
+      // that means "from now" and names no topic's event, so a page always has a position to resume from.
+      return { events: entries.slice(-limit).map(entry => entry.event!), newestId: formatEventId(newestId()) }
     },
 
     onEvent(listener) {

@@ -1,6 +1,7 @@
 import type { EventStreamMessage } from 'h3'
 import type { CountingPayload, DonePayload, MilestonePayload } from '#shared/types/notify'
-import { STREAM_EVENTS, countingMessage } from '#shared/utils/notify'
+import { countingMessage } from '#shared/utils/notify'
+import { STREAM_EVENTS } from '../../../composables/useEventStream/stream-events'
 import { badRequest } from '#server/lib/http'
 
 export const COUNTING_LIMITS = {

@@ -1,6 +1,7 @@
 import type { H3Event } from 'h3'
 import type { PublishInput, PublishRequest } from '#shared/types/notify'
-import { DEFAULT_TOPIC, NAME_PATTERN, NAME_RULE, STREAM_EVENTS } from '#shared/utils/notify'
+import { DEFAULT_TOPIC, NAME_PATTERN, NAME_RULE } from '#shared/utils/notify'
+import { STREAM_EVENTS } from '../../../composables/useEventStream/stream-events'
 import { createError, getRequestHeader, readRawBody } from 'h3'
 import { z } from 'zod'
 import { badRequest } from '#server/lib/http'

@@ -1,4 +1,4 @@
-import { STREAM_EVENTS } from '#shared/utils/notify'
+import { STREAM_EVENTS } from '../../../composables/useEventStream/stream-events'
 
 /**
  * Response headers of every event stream: no caching or transformation on the way (so no
