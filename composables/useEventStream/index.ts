@@ -22,7 +22,6 @@ import type {
 
 export type * from './types'
 export { parseJsonOrText }
-export { DEFAULT_PROTOCOL } from './protocol'
 
 /** Connecting, open, retrying or waiting for the network: a stream the person asked for, which `toggle()` would close. */
 export function isStreamActive(status: EventStreamStatus): boolean {
