@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { readSessionUser } from '#server/lib/access'
 import { markReadUpTo } from '#server/lib/inbox'
-import { readJsonBody } from '#server/lib/http'
+import { badRequest, readJsonBody } from '#server/lib/http'
 import { EVENT_ID_PATTERN } from '#shared/utils/event-id'
+import { userTopic } from '#shared/utils/notify'
 
 /** `{"upTo":"<id>"}`: well under a hundred bytes. */
 const READ_BODY_LIMIT = 1024
@@ -15,5 +16,8 @@ export default defineEventHandler(async (event): Promise<{ readUpTo: string }> =
   if (!user) throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'Sign in to mark your inbox read.' })
   // JSON only: a form on a sibling subdomain (same-site, so the session cookie goes along) must not change it.
   const body = await readJsonBody(event, readSchema, { limit: READ_BODY_LIMIT })
+  // Only an event of their own inbox: a made-up id (`999999999999999-1`) would mark every future one read for good.
+  const { events } = await useBroadcastHub().bus.recent(userTopic(user.id), useNotifyConfig().historySize)
+  if (!events.some(item => item.id === body.upTo)) badRequest('"upTo" names no notification in your inbox.', { field: 'upTo' })
   return { readUpTo: await markReadUpTo(user.id, body.upTo) }
 })
