@@ -1,7 +1,7 @@
 import type { SessionUser } from '#shared/types/notify'
 import { z } from 'zod'
 import { sessionPasswordProblem } from '#server/lib/access'
-import { readJsonBody } from '#server/lib/http'
+import { answerPrivately, readJsonBody } from '#server/lib/http'
 import { USER_NAME_PATTERN, userIdOf } from '#shared/utils/notify'
 
 /** `{"name":"..."}` of at most 64 characters: a few hundred bytes even fully escaped. */
@@ -23,5 +23,6 @@ export default defineEventHandler(async (event): Promise<SessionUser> => {
   const body = await readJsonBody(event, loginSchema, { limit: LOGIN_BODY_LIMIT })
   const user: SessionUser = { id: userIdOf(body.name), name: body.name }
   await replaceUserSession(event, { user })
+  answerPrivately(event, 'cookie')
   return user
 })

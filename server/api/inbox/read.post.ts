@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { readSessionUser } from '#server/lib/access'
 import { markReadUpTo } from '#server/lib/inbox'
-import { badRequest, readJsonBody } from '#server/lib/http'
+import { answerPrivately, badRequest, readJsonBody } from '#server/lib/http'
 import { EVENT_ID_PATTERN } from '#shared/utils/event-id'
 import { userTopic } from '#shared/utils/notify'
 
@@ -19,5 +19,6 @@ export default defineEventHandler(async (event): Promise<{ readUpTo: string }> =
   // Only an event of their own inbox: a made-up id (`999999999999999-1`) would mark every future one read for good.
   const { events } = await useBroadcastHub().bus.recent(userTopic(user.id), useNotifyConfig().historySize)
   if (!events.some(item => item.id === body.upTo)) badRequest('"upTo" names no notification in your inbox.', { field: 'upTo' })
+  answerPrivately(event, 'cookie')
   return { readUpTo: await markReadUpTo(user.id, body.upTo) }
 })

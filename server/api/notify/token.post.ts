@@ -1,7 +1,7 @@
 import type { SubscriberToken } from '#shared/types/notify'
 import { z } from 'zod'
 import { TOKEN_COOKIE, mintSubscriberToken, readSessionUser } from '#server/lib/access'
-import { readJsonBody } from '#server/lib/http'
+import { answerPrivately, readJsonBody } from '#server/lib/http'
 
 /** No fields yet: an empty object, or no body at all. */
 const tokenSchema = z.strictObject({})
@@ -29,6 +29,6 @@ export default defineEventHandler(async (event): Promise<SubscriberToken> => {
       expires: new Date(minted.expiresAt),
     })
   }
-  setResponseHeader(event, 'cache-control', 'no-store')
+  answerPrivately(event, 'cookie')
   return minted
 })

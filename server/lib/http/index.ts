@@ -2,5 +2,6 @@
 export { badRequest } from './errors'
 export { readJson, readJsonBody, type JsonBodyOptions } from './body'
 export { requestHeader } from './headers'
+export { answerPrivately } from './private'
 export { integerParam, readLastEventId, readValidatedQuery } from './query'
 export { isOwnRoute, isStreamRoute, streamRouteOf } from './own-routes'
