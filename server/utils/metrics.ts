@@ -1,6 +1,8 @@
 import type { H3Event } from 'h3'
 import { readPresentedToken, tokensMatch, useAccessConfig } from '#server/lib/access'
 import { type NotifyMetrics, countPublishDuration, createNotifyMetrics } from '#server/lib/metrics'
+import { runtimeMetrics } from '#server/lib/runtime'
+import { openStreams } from '#server/lib/streams'
 
 let metrics: NotifyMetrics | undefined
 

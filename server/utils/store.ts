@@ -1,5 +1,6 @@
 import type { StoreHealth } from '#shared/types/notify'
 import { type NotifyStore, StoreOpener, StoreUnavailable, parseDatabaseUrl } from '#server/lib/store'
+import { NITRO_PRESET, SERVERLESS_PRESET, WORKER_PRESET } from '#server/lib/runtime'
 
 let opener: StoreOpener | undefined
 let off: string | undefined

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { authorizeTopics } from '#server/lib/access'
 import { type BusEvent, topicsParam } from '#server/lib/broadcast'
 import { compareEventIds, parseEventId } from '#shared/utils/event-id'
-import { answerPrivately, integerParam } from '#server/lib/http'
+import { answerPrivately, integerParam, readValidatedQuery } from '#server/lib/http'
 
 const DEFAULT_LIMIT = 50
 

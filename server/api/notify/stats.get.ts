@@ -1,7 +1,9 @@
 import type { NotifyStats } from '#shared/types/notify'
 import { hasAdminToken } from '#server/lib/access'
 import { z } from 'zod'
-import { answerPrivately } from '#server/lib/http'
+import { answerPrivately, readValidatedQuery } from '#server/lib/http'
+import { runtimeMetrics } from '#server/lib/runtime'
+import { openStreams } from '#server/lib/streams'
 
 /** `?x=1` turns x on; any other value, or none, leaves it off. */
 const flag = z.unknown().optional().transform(value => value === '1')
