@@ -14,7 +14,8 @@ describe('the status page in Chromium', () => {
 
     await form.locator('input[type=password]').fill('wrong')
     await form.getByRole('button').click()
-    await page.getByRole('alert').filter({ hasText: 'The admin token is wrong.' }).waitFor()
+    // In the page's language: the refusal's code translated, not the server's English message.
+    await page.getByRole('alert').filter({ hasText: '管理令牌不正确。' }).waitFor()
 
     await form.locator('input[type=password]').fill(TOKEN)
     await form.getByRole('button').click()

@@ -14,14 +14,14 @@ const loginSchema = z.strictObject({
  */
 export default defineEventHandler(async (event): Promise<SessionUser> => {
   const problem = sessionPasswordProblem()
-  if (problem) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: `Sign-in is off: ${problem}.` })
+  if (problem) refuse('sign-in.off', `Sign-in is off: ${problem}.`)
   // JSON only: a cross-site HTML form (urlencoded, no preflight) must not sign someone in as another.
   if (!/^application\/json\b/i.test(getRequestHeader(event, 'content-type') ?? '')) {
-    throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: 'Send {"name": ...} as application/json.' })
+    refuse('body.not-json', 'Send {"name": ...} as application/json.')
   }
   const body = await readValidatedBody(event, body => loginSchema.safeParse(body))
   if (!body.success) {
-    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: `"name" ${body.error.issues[0]?.message ?? 'is required'}.` })
+    refuse('sign-in.name-invalid', `"name" ${body.error.issues[0]?.message ?? 'is required'}.`)
   }
   const user: SessionUser = { id: userIdOf(body.data.name), name: body.data.name }
   await replaceUserSession(event, { user })

@@ -9,7 +9,7 @@ import { TOKEN_COOKIE, mintSubscriberToken, readSessionUser } from '#server/lib/
  */
 export default defineEventHandler(async (event): Promise<SubscriberToken> => {
   const user = await readSessionUser(event)
-  if (!user) throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'Sign in first: a token is only minted for the signed-in user.' })
+  if (!user) refuse('session.missing', 'Sign in first: a token is only minted for the signed-in user.')
   const minted = await mintSubscriberToken(user.id)
   if (getQuery(event).cookie === '1') {
     setCookie(event, TOKEN_COOKIE, minted.token, {

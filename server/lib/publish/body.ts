@@ -2,9 +2,9 @@ import type { H3Event } from 'h3'
 import type { PublishInput, PublishRequest } from '#shared/types/notify'
 import { DEFAULT_TOPIC, NAME_PATTERN, NAME_RULE } from '#shared/utils/notify'
 import { STREAM_EVENTS } from '../../../composables/useEventStream/stream-events'
-import { createError, getRequestHeader, readRawBody } from 'h3'
+import { getRequestHeader, readRawBody } from 'h3'
 import { z } from 'zod'
-import { badRequest } from '#server/lib/http'
+import { refusal, refuse } from '#server/lib/http'
 
 const name = () => z.string().regex(NAME_PATTERN, NAME_RULE)
 
@@ -28,13 +28,13 @@ export const publishSchema = z.strictObject(fields)
 export async function readPublishBody(event: H3Event, limit: number): Promise<PublishInput> {
   const type = getRequestHeader(event, 'content-type') ?? ''
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-    throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: 'The body must be JSON: send "Content-Type: application/json".' })
+    refuse('body.not-json', 'The body must be JSON: send "Content-Type: application/json".')
   }
-  const tooLarge = () => createError({ statusCode: 413, statusMessage: 'Payload Too Large', message: `The body is larger than ${limit} bytes.` })
+  const tooLarge = () => refusal('body.too-large', `The body is larger than ${limit} bytes.`)
   if (Number(getRequestHeader(event, 'content-length') ?? 0) > limit) throw tooLarge()
   const raw = await readRawBody(event, false)
   if (raw && raw.byteLength > limit) throw tooLarge()
-  if (!raw?.byteLength) badRequest('The body is empty: send {"data": ...}.')
+  if (!raw?.byteLength) refuse('body.empty', 'The body is empty: send {"data": ...}.')
   const body = parseJson(new TextDecoder().decode(raw))
   // Checked first: the schema's own walk is recursive, and a deep enough value would overflow it.
   const issue = structuralIssue(body)
@@ -50,7 +50,7 @@ function parseJson(text: string): unknown {
     return JSON.parse(text)
   }
   catch (error) {
-    badRequest(`The body is not valid JSON: ${(error as Error).message}.`)
+    refuse('body.malformed-json', `The body is not valid JSON: ${(error as Error).message}.`)
   }
 }
 
@@ -74,7 +74,7 @@ function structuralIssue(value: unknown): string | undefined {
   return undefined
 }
 
-/** 400 "Validation Error", each issue in the message and in `data.issues`. */
+/** 400 `body.invalid`, each issue in the message and in `data.issues`. */
 function invalid(issues: string[]): Error {
-  return createError({ statusCode: 400, statusMessage: 'Validation Error', message: `Invalid publish body. ${issues.join('; ')}.`, data: { issues } })
+  return refusal('body.invalid', `Invalid publish body. ${issues.join('; ')}.`, { issues })
 }
