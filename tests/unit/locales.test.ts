@@ -37,3 +37,11 @@ describe('UI messages', () => {
     expect(keys.filter(key => !(key in zh))).toEqual([])
   })
 })
+
+describe('Chinese messages', () => {
+  it('use full-width punctuation: no ASCII , ; ( ) ! ? or ... and no ASCII colon beside Chinese text', () => {
+    // A colon between ASCII letters stays: it is part of a topic name (`user:<你的 id>`, `admin:stats`).
+    const ascii = Object.entries(zh).filter(([, text]) => /[,;()!?]|\.\.\.|(?<![\w]):|:(?![\w<])/.test(text))
+    expect(ascii.map(([key, text]) => `${key}: ${text}`)).toEqual([])
+  })
+})

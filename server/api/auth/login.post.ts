@@ -1,10 +1,11 @@
 import type { SessionUser } from '#shared/types/notify'
 import { z } from 'zod'
 import { sessionPasswordProblem } from '#server/lib/access'
-import { USER_NAME_PATTERN, userIdOf } from '#shared/utils/notify'
+import { USER_NAME_MAX, isUserName, userIdOf } from '#shared/utils/notify'
 
 const loginSchema = z.strictObject({
-  name: z.string().trim().regex(USER_NAME_PATTERN, 'must be 1 to 64 letters, digits or "._-"'),
+  // Any display name (`王小明`, `Mary Jane`): the id is derived from it (userIdOf), not typed.
+  name: z.string().trim().refine(isUserName, `must be 1 to ${USER_NAME_MAX} characters, without control characters`),
 })
 
 /**
