@@ -155,7 +155,18 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
 
   const listeners: Array<(event: BusEvent) => void> = []
   const tail = new ResumeTail(options.resumeTailBytes ?? DEFAULT_RESUME_TAIL_BYTES, history.size)
+  /**
+   * Topics joined while the frontier was still 0 (the first master's first tick not in): the join read
+   * their whole stream, trimmed or not, so the tail starts only once the frontier is known.
+   */
+  const tailsToStart = new Set<string>()
+  function startTails() {
+    if (tailsToStart.size === 0 || release.frontier === 0) return
+    for (const topic of tailsToStart) tail.start(topic, [release.frontier - 1, MAX_SEQ])
+    tailsToStart.clear()
+  }
   const release = new OrderedRelease((event) => {
+    startTails()
     tail.record(event)
     for (const listener of listeners) listener(event)
   })
@@ -498,6 +509,7 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
    * whether history still has everything after it.
    */
   async function gapOf(topic: string, lastEventId: string, seen: EventId, frontier: number): Promise<Gap> {
+    startTails()
     const recent = seen[0] >= frontier - history.maxAgeMs
     const cached = recent ? tail.after(topic, seen, frontier) : undefined
     if (cached) return { events: cached }
@@ -615,7 +627,9 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
         // From here on every event of the topic is released, so the tail is proof of what came after
         // the frontier of this moment (nothing released later is below it).
         void joined.then(() => {
-          if (held.get(topic) === started && !closed) tail.start(topic, [release.frontier - 1, MAX_SEQ])
+          if (held.get(topic) !== started || closed) return
+          tailsToStart.add(topic)
+          startTails()
         })
         joins.push(joined)
       }
@@ -628,6 +642,7 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
         if (!entry || --entry.refs > 0) continue
         held.delete(topic)
         tail.drop(topic)
+        tailsToStart.delete(topic)
         const link = entry.link
         if (!link) continue
         detach(topic, link)
