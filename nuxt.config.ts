@@ -83,6 +83,11 @@ export default defineNuxtConfig({
       historyMaxAgeMs: 10 * 60_000,
       /** In-memory bus only: events kept across all topics; past it the oldest events of any topic go first. */
       historyMaxEvents: 100_000,
+      /**
+       * Redis bus: bytes of recent events kept in memory per instance (across the topics it carries), so
+       * a client resuming with Last-Event-ID is answered without reading its gap from Redis. 0 = off.
+       */
+      resumeTailBytes: 16 * 1024 * 1024,
       /** Comma-separated topics (or `prefix*`) that need a grant to read; the rest are public. */
       privateTopics: 'user:*,admin:*',
       /** HS256 key of subscriber/publisher tokens, at least 32 bytes; shorter or empty = tokens refused. */

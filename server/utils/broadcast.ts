@@ -23,7 +23,7 @@ function createBus(config: ReturnType<typeof useNotifyConfig>): EventBus {
   if (storage) return createDurableBus(storage, history)
   const clusterNodes = String(config.redisClusterNodes || '').split(',').map(node => node.trim()).filter(Boolean)
   if (clusterNodes.length || config.redisUrl) {
-    return createRoutedRedisBus({ url: config.redisUrl, clusterNodes, prefix: config.redisKeyPrefix, history, replicaWaitMs: config.redisReplicaWaitMs })
+    return createRoutedRedisBus({ url: config.redisUrl, clusterNodes, prefix: config.redisKeyPrefix, history, replicaWaitMs: config.redisReplicaWaitMs, resumeTailBytes: Number(config.resumeTailBytes) })
   }
   return createMemoryBus(history)
 }
