@@ -14,7 +14,7 @@ describe('the status page in Chromium', () => {
 
     await form.locator('input[type=password]').fill('wrong')
     await form.getByRole('button').click()
-    await page.getByRole('alert').filter({ hasText: 'The admin token is wrong.' }).waitFor()
+    await page.getByRole('alert').filter({ hasText: 'The operator token is wrong.' }).waitFor()
 
     await form.locator('input[type=password]').fill(TOKEN)
     await form.getByRole('button').click()
