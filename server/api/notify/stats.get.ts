@@ -19,13 +19,24 @@ export default defineEventHandler(async (event): Promise<NotifyStats> => {
   answerPrivately(event, 'authorization')
   const { total, byRoute } = openStreams()
   const hub = useBroadcastHub()
-  const byTopic = (query.runtime || await isOperator(event)) ? hub.subscribersByTopic() : undefined
+  const operator = query.runtime || await isOperator(event)
+  const bus = hub.bus.health()
+  if (!operator) {
+    // Public figures count public topics only: the newest id, the history's size or a Redis bus's
+    // counts across every topic would let anyone watch a private topic's activity.
+    return {
+      uptimeSeconds: hub.uptimeSeconds,
+      connections: { total, byRoute },
+      published: hub.bus.publicPublishedCount,
+      bus: { kind: bus.kind, connected: bus.connected },
+    }
+  }
   return {
     uptimeSeconds: hub.uptimeSeconds,
-    connections: { total, byRoute, byTopic },
+    connections: { total, byRoute, byTopic: hub.subscribersByTopic() },
     published: hub.bus.publishedCount,
     history: await hub.bus.historyInfo(),
-    bus: hub.bus.health(),
+    bus,
     runtime: query.runtime ? runtimeMetrics({ gc: query.gc, reset: query.reset }) : undefined,
   }
 })
