@@ -41,13 +41,16 @@ export async function readSessionUser(event: H3Event): Promise<SessionUser | und
 }
 
 /**
- * The signed-in user, or nuxt-auth-utils' `requireUserSession` 401 with `message`. Without a usable
- * session password nobody can be signed in: the same 401 (nuxt-auth-utils would fail with a 500).
+ * The signed-in user, or nuxt-auth-utils' `requireUserSession` 401 with `message`. A request without
+ * the cookie, or a server without a usable session password, has no one signed in: the same 401
+ * without asking nuxt-auth-utils, which would start a session for it (a Set-Cookie on a refusal), or
+ * fail with a 500.
  */
 export async function requireSessionUser(event: H3Event, message: string): Promise<SessionUser> {
-  if (sessionPasswordProblem()) throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message })
+  const refused = () => createError({ statusCode: 401, statusMessage: 'Unauthorized', message })
+  if (!hasSessionCookie(event) || sessionPasswordProblem()) throw refused()
   const user = sessionUserOf((await requireUserSession(event, { statusCode: 401, message })).user)
-  if (!user) throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message })
+  if (!user) throw refused()
   return user
 }
 
