@@ -120,7 +120,7 @@ export interface NotifyStats {
   published: number
   /** Only for the operator: it spans every topic, private ones included. */
   history?: { size: number, oldestId?: string, newestId?: string }
-  /** For anyone but the operator only `kind` and `connected`: the counts of a Redis bus move with private topics too. */
+  /** For anyone but the operator only `kind`, `connected` and `topology`: the counts of a Redis bus move with private topics too. */
   bus: BusStatus
   /** Only with `?runtime=1`, for the operator. */
   runtime?: RuntimeMetrics

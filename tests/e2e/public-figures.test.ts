@@ -1,9 +1,9 @@
 import type { NotifyStats } from '#shared/types/notify'
 import { afterAll, describe, expect, it } from 'vitest'
-import { startInstance } from '../support/processes'
+import { startInstance, startRedis } from '../support/processes'
 import { TOKEN } from '../support/server'
-import { openSse } from '../support/sse'
-import { ACCESS_ENV } from '../support/tokens'
+import { eventually, openSse } from '../support/sse'
+import { ACCESS_ENV, subscriberToken } from '../support/tokens'
 
 const app = await startInstance({ ...ACCESS_ENV, NUXT_NOTIFY_PUBLISH_TOKEN: TOKEN, NUXT_NOTIFY_DEMO_PUBLISHER: 'false', NUXT_NOTIFY_HEARTBEAT_MS: '60000' })
 afterAll(() => app.stop())
@@ -55,5 +55,30 @@ describe('public figures say nothing of private topics', () => {
     // A topic with no event at all names no one's either.
     const empty = await resetOf('never-published')
     for (const secret of secrets) expect(JSON.stringify(empty)).not.toContain(secret.id)
+  })
+
+  it('on Redis, neither the public stats nor /api/health count what a private topic\'s subscriber took from Redis', async () => {
+    const redis = await startRedis()
+    const onRedis = await startInstance({ ...ACCESS_ENV, NUXT_NOTIFY_PUBLISH_TOKEN: TOKEN, NUXT_NOTIFY_DEMO_PUBLISHER: 'false', NUXT_NOTIFY_REDIS_URL: redis.url })
+    try {
+      const figures = async () => Promise.all(['/api/notify/stats', '/api/health'].map(async path => JSON.parse(await (await fetch(`${onRedis.url}${path}`)).text()) as { uptimeSeconds?: number }))
+      const stream = await openSse(`${onRedis.url}/api/notify/events?topic=user:bob`, { authorization: `Bearer ${await subscriberToken(['user:bob'])}` })
+      await stream.until(s => s.retries.length > 0)
+      // Its bus settled first (its link to the topic's Redis synced): `connected` is a public figure too.
+      const before = await eventually(figures, ([stats, health]) => JSON.stringify([stats, health]).includes('"connected":true') && !JSON.stringify([stats, health]).includes('"connected":false'))
+      const secret = await onRedis.publish({ topic: 'user:bob', data: 'private' })
+      await stream.until(s => s.events.some(event => event.id === secret.id))
+      // The operator sees it taken from Redis; the public figures are the same as before.
+      await eventually(() => onRedis.stats(), stats => (stats.bus.received ?? 0) > 0)
+      const after = await figures()
+      const still = (list: Array<{ uptimeSeconds?: number }>) => list.map(figure => ({ ...figure, uptimeSeconds: 0 }))
+      expect(still(after)).toEqual(still(before))
+      expect(JSON.stringify(after)).not.toContain(secret.id)
+      stream.close()
+    }
+    finally {
+      await onRedis.stop()
+      await redis.dispose()
+    }
   })
 })

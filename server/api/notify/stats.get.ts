@@ -28,7 +28,7 @@ export default defineEventHandler(async (event): Promise<NotifyStats> => {
       uptimeSeconds: hub.uptimeSeconds,
       connections: { total, byRoute },
       published: hub.bus.publicPublishedCount,
-      bus: { kind: bus.kind, connected: bus.connected },
+      bus: { kind: bus.kind, connected: bus.connected, topology: bus.topology },
     }
   }
   return {
