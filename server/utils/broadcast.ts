@@ -1,7 +1,8 @@
-import { BroadcastHub, type EventBus, createDurableBus, createMemoryBus, createRoutedRedisBus } from '#server/lib/broadcast'
+import { BroadcastHub, type EventBus, type PublicCountingBus, countPublicPublishes, createDurableBus, createMemoryBus, createRoutedRedisBus } from '#server/lib/broadcast'
+import { isPrivateTopic, useAccessConfig } from '#server/lib/access'
 import { useDurableStorage } from '#server/lib/cloudflare'
 
-let hub: BroadcastHub | undefined
+let hub: BroadcastHub<PublicCountingBus> | undefined
 
 /**
  * The process-wide broadcast hub, created on first use from runtime config: inside the
@@ -9,10 +10,12 @@ let hub: BroadcastHub | undefined
  * `NUXT_NOTIFY_REDIS_CLUSTER_NODES` is set, on one Redis with `NUXT_NOTIFY_REDIS_URL` (several
  * instances either way); else in memory (one process, nothing to run).
  */
-export function useBroadcastHub(): BroadcastHub {
+export function useBroadcastHub(): BroadcastHub<PublicCountingBus> {
   if (!hub) {
     const config = useNotifyConfig()
-    hub = new BroadcastHub(createBus(config), config.heartbeatMs, config.maxQueuedBytes)
+    const { privateTopics } = useAccessConfig()
+    const bus = countPublicPublishes(createBus(config), topic => !isPrivateTopic(topic, privateTopics))
+    hub = new BroadcastHub(bus, config.heartbeatMs, config.maxQueuedBytes)
   }
   return hub
 }

@@ -115,13 +115,16 @@ export interface NotifyStats {
   connections: {
     total: number
     byRoute: Record<string, number>
-    /** Only with the admin (publish) token: topic names may be private. */
+    /** Only for the operator: topic names may be private. */
     byTopic?: Record<string, number>
   }
+  /** Events this instance published: for the operator every topic's, for anyone else the public topics' only. */
   published: number
-  history: { size: number, oldestId?: string, newestId?: string }
+  /** Only for the operator: it spans every topic, private ones included. */
+  history?: { size: number, oldestId?: string, newestId?: string }
+  /** For anyone but the operator only `kind`, `connected` and `topology`: the counts of a Redis bus move with private topics too. */
   bus: BusStatus
-  /** Only with `?runtime=1` and the publish token. */
+  /** Only with `?runtime=1`, for the operator. */
   runtime?: RuntimeMetrics
 }
 

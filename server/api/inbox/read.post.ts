@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { readSessionUser } from '#server/lib/access'
+import { requireSessionUser } from '#server/lib/access'
 import { markReadUpTo } from '#server/lib/inbox'
 import { answerPrivately, badRequest, readJsonBody } from '#server/lib/http'
 import { EVENT_ID_PATTERN } from '#shared/utils/event-id'
@@ -12,8 +12,7 @@ const readSchema = z.strictObject({ upTo: z.string().regex(EVENT_ID_PATTERN, 'mu
 
 /** `POST /api/inbox/read` `{ upTo }`: marks every notification up to that id read ("mark all read"). */
 export default defineEventHandler(async (event): Promise<{ readUpTo: string }> => {
-  const user = await readSessionUser(event)
-  if (!user) throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'Sign in to mark your inbox read.' })
+  const user = await requireSessionUser(event, 'Sign in to mark your inbox read.')
   // JSON only: a form on a sibling subdomain (same-site, so the session cookie goes along) must not change it.
   const body = await readJsonBody(event, readSchema, { limit: READ_BODY_LIMIT })
   // Only an event of their own inbox: a made-up id (`999999999999999-1`) would mark every future one read for good.

@@ -1,13 +1,13 @@
-/** Who may read and write each topic: private topics, subscriber/publisher tokens, the session grant, the publish token. */
+/** Who may read and write each topic: private topics, subscriber/publisher tokens, the session grant, the publish token, the operator. */
 export { useAccessConfig, MIN_SECRET_BYTES, type AccessConfig } from './access-config'
 export { tokensMatch } from './admin-token'
-export { authenticatePublisher, assertMayPublish, hasAdminToken, type Publisher } from './authorize-publish'
+export { authenticatePublisher, assertMayPublish, type Publisher } from './authorize-publish'
 export { authorizeTopics, type TopicAccess } from './authorize-topics'
 export { endWhenGrantExpires } from './grant-expiry'
 export { TOKEN_COOKIE, readPresentedToken, type TokenSource } from './credentials'
 export { isPrivateTopic } from './private-topics'
-export { requirePublishToken } from './publish-token'
-export { hasSessionCookie, readSessionUser, sessionPasswordProblem } from './session-user'
+export { isOperator, requireOperator } from './operator'
+export { hasSessionCookie, readSessionUser, requireSessionUser, sessionPasswordProblem } from './session-user'
 export { mintSubscriberToken } from './subscriber-token'
 export { matchesAny, matchesPattern, parsePatternList, TOPIC_PATTERN } from './topic-patterns'
 export { mintToken, verifyToken, TokenRefused, TOKEN_ALGORITHM, type MintOptions, type VerifiedToken } from './tokens'

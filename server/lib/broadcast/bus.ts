@@ -54,7 +54,7 @@ export interface EventBus {
   readonly ready: Promise<void>
   /** Events this instance accepted for publishing. */
   readonly publishedCount: number
-  historyInfo(): Promise<NotifyStats['history']>
+  historyInfo(): Promise<NonNullable<NotifyStats['history']>>
   health(): BusStatus
   close(): Promise<void>
 }

@@ -29,7 +29,7 @@ const DONE = Promise.resolve()
  * the bus; here the same bytes are written to each subscriber, synchronously, with no await per
  * subscriber, and one timer sends heartbeats to all of them.
  */
-export class BroadcastHub {
+export class BroadcastHub<Bus extends EventBus = EventBus> {
   readonly startedAt = Date.now()
   private readonly byTopic = new Map<string, Set<Subscriber>>()
   private readonly subscribers = new Set<Subscriber>()
@@ -37,7 +37,7 @@ export class BroadcastHub {
   /** `bus.ready` has settled: known without awaiting it. */
   private busReady = false
 
-  constructor(readonly bus: EventBus, heartbeatMs: number, private readonly maxQueuedBytes = Infinity) {
+  constructor(readonly bus: Bus, heartbeatMs: number, private readonly maxQueuedBytes = Infinity) {
     bus.onEvent(event => this.dispatch(event))
     bus.ready.then(() => (this.busReady = true), () => {})
     this.heartbeat = setInterval(() => this.beat(), heartbeatMs)
