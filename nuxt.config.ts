@@ -58,7 +58,6 @@ export default defineNuxtConfig({
 
   app: {
     head: {
-      titleTemplate: '%s · SSE 实时通知',
       meta: [
         { name: 'viewport', content: 'width=device-width, initial-scale=1' },
         { name: 'color-scheme', content: 'light dark' },
@@ -120,6 +119,11 @@ export default defineNuxtConfig({
        * 0 = answer without waiting (an acknowledged event may then be lost when its master fails).
        */
       redisReplicaWaitMs: 1000,
+      /**
+       * The system of record (server/lib/store): empty = SQLite in .data/notify.sqlite, `file:PATH` =
+       * SQLite elsewhere, `postgres://user:pass@host/db` = PostgreSQL (for several instances).
+       */
+      databaseUrl: '',
       /** Server-side demo publisher feeding the `ticker` and `logs` topics of the /live page. */
       demoPublisher: true,
       demoIntervalMs: 2000,

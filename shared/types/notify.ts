@@ -1,3 +1,5 @@
+import type { RefusalCode } from '../utils/refusals'
+
 /** Data of message `n` of the counting stream (`GET /api/notify/stream`). */
 export interface CountingPayload {
   count: number
@@ -150,9 +152,16 @@ export interface BusStatus {
 }
 
 /** Answer of `GET /api/health`. */
+/**
+ * The system of record (NUXT_NOTIFY_DATABASE_URL): `down` from its first failed statement (or while
+ * it can't be opened) to its first success; `off` where this build runs without one (Workers).
+ */
+export type StoreHealth = 'up' | 'down' | 'off'
+
 export interface HealthStatus {
   status: 'ok' | 'degraded'
   bus: BusStatus
+  store: StoreHealth
   uptimeSeconds: number
 }
 
@@ -160,7 +169,12 @@ export interface HealthStatus {
 export interface ApiError {
   statusCode: number
   statusMessage: string
+  /** The refusal's stable code: what a client branches on and translates (shared/utils/refusals.ts). */
+  code: RefusalCode
+  /** English, for a person reading the raw API; may be reworded, unlike `code`. */
   message: string
+  /** What the refusal names: the query `parameter`, a publish body's `issues`. */
+  data?: Record<string, unknown>
 }
 
 /** One event of `GET /api/notify/recent`: what the stream sent for it (`id:`, `event:`, and its data). */

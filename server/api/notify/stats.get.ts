@@ -1,7 +1,7 @@
 import type { NotifyStats } from '#shared/types/notify'
 import { hasAdminToken } from '#server/lib/access'
 import { z } from 'zod'
-import { readValidatedQuery } from '#server/lib/http'
+import { answerPrivately, readValidatedQuery } from '#server/lib/http'
 import { runtimeMetrics } from '#server/lib/runtime'
 import { openStreams } from '#server/lib/streams'
 
@@ -18,6 +18,8 @@ const statsQuery = z.object({ runtime: flag, gc: flag, reset: flag })
 export default defineEventHandler(async (event): Promise<NotifyStats> => {
   const query = await readValidatedQuery(event, statsQuery)
   if (query.runtime) await requirePublishToken(event)
+  // The breakdown by topic and the runtime figures come with the operator's token only.
+  answerPrivately(event, 'authorization')
   const { total, byRoute } = openStreams()
   const hub = useBroadcastHub()
   const byTopic = (query.runtime || await hasAdminToken(event)) ? hub.subscribersByTopic() : undefined
