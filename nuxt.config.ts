@@ -31,6 +31,18 @@ const durableObjectWranglerConfig: NitroModule = {
   },
 }
 
+/**
+ * The cloudflare presets bundle every dependency, and pg's optional native binding (pg-native) can't
+ * be: there `pg` is a stub (the store is off on Workers, server/utils/store.ts).
+ */
+const workersWithoutPg: NitroModule = {
+  name: 'workers-without-pg',
+  setup(nitro) {
+    if (!nitro.options.preset.startsWith('cloudflare')) return
+    nitro.options.alias.pg = fileURLToPath(new URL('./server/lib/store/pg-unavailable.ts', import.meta.url))
+  },
+}
+
 // Every value under `runtimeConfig.notify` can be set at run time with an env var:
 // `notify.publishToken` <- NUXT_NOTIFY_PUBLISH_TOKEN, `notify.heartbeatMs` <- NUXT_NOTIFY_HEARTBEAT_MS, ...
 export default defineNuxtConfig({
@@ -149,7 +161,7 @@ export default defineNuxtConfig({
     },
     // cloudflare-durable only (`npm run build:cloudflare-durable`): the broadcast runs in the preset's
     // Durable Object; its binding and SQLite-backed class go into the generated wrangler.json.
-    modules: [durableObjectWranglerConfig],
+    modules: [durableObjectWranglerConfig, workersWithoutPg],
   },
   vite: { plugins: [tailwindcss(), sharedImportsResolvable] },
   typescript: { strict: true },

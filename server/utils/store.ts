@@ -88,7 +88,8 @@ function busEventOf(row: NotificationRow): BusEvent {
 export async function openStoredEventLog(): Promise<StoredEventLog> {
   const { notifications } = await useNotifyStore()
   return {
-    append: (event, sender) => notifications.append({
+    idempotencyRecord: (scope, key) => notifications.idempotencyRecord(scope, key),
+    append: (event, sender, claim) => notifications.append({
       topic: event.topic,
       id: event.id,
       ms: event.order[0],
@@ -97,7 +98,7 @@ export async function openStoredEventLog(): Promise<StoredEventLog> {
       data: JSON.stringify(event.data),
       sender,
       created_at: event.at,
-    }),
+    }, claim),
     after: async (topics, after, limit) => (await notifications.after(topics, after, limit)).map(busEventOf),
     newest: async (topic, limit) => (await notifications.newest(topic, limit)).map(busEventOf),
     newestId: () => notifications.newestId(),

@@ -13,7 +13,8 @@ export default defineEventHandler(async (event): Promise<PublishResult> => {
   const body = await readPublishBody(event)
   assertMayPublish(publisher, body.topic)
   const hub = useBroadcastHub()
-  const published = await publishEvent(event, hub.bus, body, publisher)
+  const published = await publishEvent(event, hub.bus, body, publisher, useIdempotencyKeys)
   acknowledged()
-  return { id: published.id, topic: published.topic, delivered: hub.subscriberCount(published.topic) }
+  if (published.duplicate) return { ...published, delivered: 0 }
+  return { ...published, delivered: hub.subscriberCount(published.topic) }
 })

@@ -39,6 +39,19 @@ export interface RecentResult {
 /** Who published (a stored topic keeps it beside the event): a session user's name, a token's subject. */
 export interface PublishOptions {
   sender?: string | null
+  /** A stored topic's Idempotency-Key: taken in the same transaction as the event (server/lib/store). */
+  idempotency?: { scope: string, key: string, bodyHash: string }
+}
+
+/**
+ * Thrown instead of publishing when the publish's Idempotency-Key was already used: `record` is
+ * what for (undefined if it has expired meanwhile).
+ */
+export class DuplicatePublish extends Error {
+  override name = 'DuplicatePublish'
+  constructor(readonly record: { bodyHash: string, topic: string, eventId: string } | undefined) {
+    super('this Idempotency-Key was already used')
+  }
 }
 
 export interface EventBus {
@@ -50,6 +63,8 @@ export interface EventBus {
    * first (the stored-topics bus then commits after the bus took the event).
    */
   publishCommitted?(input: PublishInput, commit: (event: BusEvent) => Promise<void>): Promise<BusEvent>
+  /** True for a topic whose publishes go through the store (the stored-topics bus). */
+  isStored?(topic: string): boolean
   /** Ids from now on come after `id` (the newest stored one, after a restart), where the bus makes its own ids. */
   advancePast?(id: EventId): void
   /** The events of `topics` after `lastEventId`, in order, or a reset when they can't all be given. */

@@ -6,7 +6,7 @@
  * Object's storage.
  */
 export { BroadcastHub } from './hub'
-export { createBusEvent, type BusEvent, type EventBus, type PublishInput, type PublishOptions, type RecentResult, type ReplayResult } from './bus'
+export { createBusEvent, DuplicatePublish, type BusEvent, type EventBus, type PublishInput, type PublishOptions, type RecentResult, type ReplayResult } from './bus'
 export { storeUnavailable, withStoredTopics, type StoredEventLog, type StoredTopicsOptions } from './stored-topics-bus'
 export { createMemoryBus } from './memory-bus'
 export { createDurableBus, type DurableStorage } from './durable-bus'
