@@ -8,8 +8,8 @@ let off: string | undefined
 /**
  * Why this build runs without a store, or undefined when it has one: Workers have neither node:sqlite
  * nor a file system (the cloudflare presets' Durable Object keeps its own history); a serverless
- * instance's file would be its own and short-lived; a runtime without node:sqlite (Bun) has no
- * embedded database. PostgreSQL works on every Node-like one.
+ * instance's file would be its own and short-lived; a runtime without node:sqlite has no embedded
+ * database. PostgreSQL works on every Node-like one.
  */
 function storeOffReason(): string | undefined {
   if (WORKER_PRESET) return `the ${NITRO_PRESET} preset has no database connection`

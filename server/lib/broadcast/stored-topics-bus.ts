@@ -65,6 +65,9 @@ export function withStoredTopics(bus: EventBus, options: StoredTopicsOptions): E
     return (log = opened)
   }
 
+  // At once, not on the first stored publish: a non-stored topic's ids rise above the stored ones too.
+  openLog().catch(() => {})
+
   async function publishStored(input: PublishInput, sender: string | null, claim: IdempotencyClaim | undefined): Promise<BusEvent> {
     if (options.isDown() || !log) {
       const now = Date.now()
