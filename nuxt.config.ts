@@ -47,6 +47,18 @@ const serverMiddlewareList: NitroModule = {
   },
 }
 
+/**
+ * The cloudflare presets bundle every dependency, and pg's optional native binding (pg-native) can't
+ * be: there `pg` is a stub (the store is off on Workers, server/utils/store.ts).
+ */
+const workersWithoutPg: NitroModule = {
+  name: 'workers-without-pg',
+  setup(nitro) {
+    if (!nitro.options.preset.startsWith('cloudflare')) return
+    nitro.options.alias.pg = fileURLToPath(new URL('./server/lib/store/pg-unavailable.ts', import.meta.url))
+  },
+}
+
 // Every value under `runtimeConfig.notify` can be set at run time with an env var:
 // `notify.publishToken` <- NUXT_NOTIFY_PUBLISH_TOKEN, `notify.heartbeatMs` <- NUXT_NOTIFY_HEARTBEAT_MS, ...
 export default defineNuxtConfig({
@@ -129,6 +141,13 @@ export default defineNuxtConfig({
        * SQLite elsewhere, `postgres://user:pass@host/db` = PostgreSQL (for several instances).
        */
       databaseUrl: '',
+      /**
+       * Comma-separated topics (or `prefix*`) whose events are committed to the store before they are
+       * acknowledged, and replayed from it past the live history; empty = none.
+       */
+      storedTopics: 'user:*',
+      /** Stored topics' events are kept this many days, then swept. */
+      retentionDays: 90,
       /** Server-side demo publisher feeding the `ticker` and `logs` topics of the /live page. */
       demoPublisher: true,
       demoIntervalMs: 2000,
@@ -164,7 +183,7 @@ export default defineNuxtConfig({
     },
     // cloudflare-durable only (`npm run build:cloudflare-durable`): the broadcast runs in the preset's
     // Durable Object; its binding and SQLite-backed class go into the generated wrangler.json.
-    modules: [durableObjectWranglerConfig, serverMiddlewareList],
+    modules: [durableObjectWranglerConfig, serverMiddlewareList, workersWithoutPg],
   },
   vite: { plugins: [tailwindcss(), sharedImportsResolvable] },
   typescript: { strict: true },

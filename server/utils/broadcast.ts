@@ -1,5 +1,5 @@
-import { BroadcastHub, type EventBus, type PublicCountingBus, countPublicPublishes, createDurableBus, createMemoryBus, createRoutedRedisBus } from '#server/lib/broadcast'
-import { isPrivateTopic, useAccessConfig } from '#server/lib/access'
+import { BroadcastHub, type EventBus, type PublicCountingBus, countPublicPublishes, createDurableBus, createMemoryBus, createRoutedRedisBus, withStoredTopics } from '#server/lib/broadcast'
+import { isPrivateTopic, matchesAny, parsePatternList, useAccessConfig } from '#server/lib/access'
 import { useDurableStorage } from '#server/lib/cloudflare'
 
 let hub: BroadcastHub<PublicCountingBus> | undefined
@@ -14,7 +14,7 @@ export function useBroadcastHub(): BroadcastHub<PublicCountingBus> {
   if (!hub) {
     const config = useNotifyConfig()
     const { privateTopics } = useAccessConfig()
-    const bus = countPublicPublishes(createBus(config), topic => !isPrivateTopic(topic, privateTopics))
+    const bus = countPublicPublishes(withStore(createBus(config), config), topic => !isPrivateTopic(topic, privateTopics))
     hub = new BroadcastHub(bus, config.heartbeatMs, config.maxQueuedBytes)
   }
   return hub
@@ -29,6 +29,24 @@ function createBus(config: ReturnType<typeof useNotifyConfig>): EventBus {
     return createRoutedRedisBus({ url: config.redisUrl, clusterNodes, prefix: config.redisKeyPrefix, history, replicaWaitMs: config.redisReplicaWaitMs, resumeTailBytes: Number(config.resumeTailBytes) })
   }
   return createMemoryBus(history)
+}
+
+/**
+ * Stored topics (NUXT_NOTIFY_STORED_TOPICS) go through the store: committed before acknowledged,
+ * replayed from it past the live history. Where this build has no store (Workers), the bus alone.
+ */
+function withStore(bus: EventBus, config: ReturnType<typeof useNotifyConfig>): EventBus {
+  const stored = parsePatternList(String(config.storedTopics ?? ''))
+  if (!stored.length || !hasNotifyStore()) return bus
+  if (bus.health().kind === 'redis' && !/^postgres/i.test(String(config.databaseUrl ?? ''))) {
+    console.warn('[notify] Stored topics on the Redis bus with SQLite: each instance stores only what it published. Several instances need one database: NUXT_NOTIFY_DATABASE_URL=postgres://...')
+  }
+  return withStoredTopics(bus, {
+    isStored: topic => matchesAny(topic, stored),
+    open: openStoredEventLog,
+    isDown: () => notifyStoreHealth() === 'down',
+    retentionMs: Number(config.retentionDays) * 24 * 60 * 60_000,
+  })
 }
 
 /** Ends every broadcast stream and closes the bus; the next use starts a fresh hub. */

@@ -1,6 +1,7 @@
 import { type NotifyMetrics, countPublishDuration, createNotifyMetrics } from '#server/lib/metrics'
 import { runtimeMetrics } from '#server/lib/runtime'
 import { openStreams } from '#server/lib/streams'
+import { readStoreCounts } from '#server/lib/store'
 
 let metrics: NotifyMetrics | undefined
 
@@ -15,6 +16,7 @@ export function useNotifyMetrics(): NotifyMetrics {
       const { bus } = useBroadcastHub()
       return { ...bus.health(), published: bus.publishedCount }
     },
+    store: () => hasNotifyStore() ? readStoreCounts() : undefined,
     eventLoopDelayMs: () => {
       try {
         return runtimeMetrics().eventLoopDelayMs

@@ -107,6 +107,11 @@ export interface PublishResult {
    * replay if it is still catching up. Other instances' subscribers are not counted.
    */
   delivered: number
+  /**
+   * True when this answers a retry: the request's `Idempotency-Key` (same body) was published
+   * before, as `id`; nothing was published now.
+   */
+  duplicate?: boolean
 }
 
 /** Answer of `GET /api/notify/stats`. */

@@ -1,6 +1,6 @@
 import type { PublishResult } from '#shared/types/notify'
 import { assertMayPublish, authenticatePublisher } from '#server/lib/access'
-import { readPublishBody } from '#server/lib/publish'
+import { publishEvent, readPublishBody } from '#server/lib/publish'
 
 /**
  * `POST /api/notify/publish`: one event to every subscriber of its topic, on every instance. The
@@ -13,7 +13,8 @@ export default defineEventHandler(async (event): Promise<PublishResult> => {
   const body = await readPublishBody(event, useNotifyConfig().bodyLimitBytes)
   assertMayPublish(publisher, body.topic)
   const hub = useBroadcastHub()
-  const published = await hub.bus.publish(body)
+  const published = await publishEvent(event, hub.bus, body, publisher, useIdempotencyKeys)
   acknowledged()
-  return { id: published.id, topic: published.topic, delivered: hub.subscriberCount(published.topic) }
+  if (published.duplicate) return { ...published, delivered: 0 }
+  return { ...published, delivered: hub.subscriberCount(published.topic) }
 })
