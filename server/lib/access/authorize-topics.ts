@@ -57,7 +57,7 @@ async function presentsAdminToken(event: H3Event, adminToken: string): Promise<b
 }
 
 /** The presented subscriber token, verified; 401 when one is sent but refused (a bad token is never ignored). */
-async function readToken(event: H3Event): Promise<VerifiedToken | undefined> {
+export async function readToken(event: H3Event): Promise<VerifiedToken | undefined> {
   const presented = readPresentedToken(event)
   if (!presented) return undefined
   const { jwtKey } = useAccessConfig()

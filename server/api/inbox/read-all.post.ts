@@ -1,0 +1,12 @@
+import type { InboxChange } from '#shared/types/inbox'
+import { authorizeInbox } from '#server/lib/access'
+import { inboxReadAllSchema, parseInboxBody, readInboxBody } from '#server/lib/inbox'
+
+/** `POST /api/inbox/read-all` `{ upTo? }`: every unread item (up to that id, if given) marked read. */
+export default defineEventHandler(async (event): Promise<InboxChange> => {
+  const { userId } = await authorizeInbox(event)
+  const { upTo } = parseInboxBody(inboxReadAllSchema, await readInboxBody(event))
+  const at = Date.now()
+  const changed = await useInboxRepository().readAll(userId, upTo, at)
+  return publishInboxChange(userId, changed, { read: true }, at)
+})

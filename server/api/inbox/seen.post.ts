@@ -1,0 +1,16 @@
+import type { InboxChange } from '#shared/types/inbox'
+import { authorizeInbox } from '#server/lib/access'
+import { inboxSeenSchema, parseInboxBody, readInboxBody } from '#server/lib/inbox'
+
+/**
+ * `POST /api/inbox/seen` `{ ids }` or `{ upTo }`: what the list showed is seen (the page sends the
+ * ids it shows). 404 when one of `ids` is not the person's item.
+ */
+export default defineEventHandler(async (event): Promise<InboxChange> => {
+  const { userId } = await authorizeInbox(event)
+  const target = parseInboxBody(inboxSeenSchema, await readInboxBody(event))
+  const at = Date.now()
+  const changed = await useInboxRepository().change(userId, target, { seen: true }, at)
+  if (!changed) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'One of these ids is no item of your inbox.' })
+  return publishInboxChange(userId, changed, { seen: true }, at)
+})
