@@ -99,6 +99,11 @@ export default defineNuxtConfig({
        * 0 = answer without waiting (an acknowledged event may then be lost when its master fails).
        */
       redisReplicaWaitMs: 1000,
+      /**
+       * The system of record (server/lib/store): empty = SQLite in .data/notify.sqlite, `file:PATH` =
+       * SQLite elsewhere, `postgres://user:pass@host/db` = PostgreSQL (for several instances).
+       */
+      databaseUrl: '',
       /** Server-side demo publisher feeding the `ticker` and `logs` topics of the /live page. */
       demoPublisher: true,
       demoIntervalMs: 2000,
