@@ -104,6 +104,13 @@ export default defineNuxtConfig({
        * SQLite elsewhere, `postgres://user:pass@host/db` = PostgreSQL (for several instances).
        */
       databaseUrl: '',
+      /**
+       * Comma-separated topics (or `prefix*`) whose events are committed to the store before they are
+       * acknowledged, and replayed from it past the live history; empty = none.
+       */
+      storedTopics: 'user:*',
+      /** Stored topics' events are kept this many days, then swept. */
+      retentionDays: 90,
       /** Server-side demo publisher feeding the `ticker` and `logs` topics of the /live page. */
       demoPublisher: true,
       demoIntervalMs: 2000,

@@ -1,4 +1,5 @@
-import { BroadcastHub, type EventBus, createDurableBus, createMemoryBus, createRoutedRedisBus } from '#server/lib/broadcast'
+import { BroadcastHub, type EventBus, createDurableBus, createMemoryBus, createRoutedRedisBus, withStoredTopics } from '#server/lib/broadcast'
+import { matchesAny, parsePatternList } from '#server/lib/access'
 import { useDurableStorage } from '#server/lib/cloudflare'
 
 let hub: BroadcastHub | undefined
@@ -12,7 +13,7 @@ let hub: BroadcastHub | undefined
 export function useBroadcastHub(): BroadcastHub {
   if (!hub) {
     const config = useNotifyConfig()
-    hub = new BroadcastHub(createBus(config), config.heartbeatMs, config.maxQueuedBytes)
+    hub = new BroadcastHub(withStore(createBus(config), config), config.heartbeatMs, config.maxQueuedBytes)
   }
   return hub
 }
@@ -26,6 +27,24 @@ function createBus(config: ReturnType<typeof useNotifyConfig>): EventBus {
     return createRoutedRedisBus({ url: config.redisUrl, clusterNodes, prefix: config.redisKeyPrefix, history, replicaWaitMs: config.redisReplicaWaitMs })
   }
   return createMemoryBus(history)
+}
+
+/**
+ * Stored topics (NUXT_NOTIFY_STORED_TOPICS) go through the store: committed before acknowledged,
+ * replayed from it past the live history. Where this build has no store (Workers), the bus alone.
+ */
+function withStore(bus: EventBus, config: ReturnType<typeof useNotifyConfig>): EventBus {
+  const stored = parsePatternList(String(config.storedTopics ?? ''))
+  if (!stored.length || !hasNotifyStore()) return bus
+  if (bus.health().kind === 'redis' && !/^postgres/i.test(String(config.databaseUrl ?? ''))) {
+    console.warn('[notify] Stored topics on the Redis bus with SQLite: each instance stores only what it published. Several instances need one database: NUXT_NOTIFY_DATABASE_URL=postgres://...')
+  }
+  return withStoredTopics(bus, {
+    isStored: topic => matchesAny(topic, stored),
+    open: openStoredEventLog,
+    isDown: () => notifyStoreHealth() === 'down',
+    retentionMs: Number(config.retentionDays) * 24 * 60 * 60_000,
+  })
 }
 
 /** Ends every broadcast stream and closes the bus; the next use starts a fresh hub. */

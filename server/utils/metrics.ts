@@ -1,6 +1,7 @@
 import type { H3Event } from 'h3'
 import { readPresentedToken, tokensMatch, useAccessConfig } from '#server/lib/access'
 import { type NotifyMetrics, countPublishDuration, createNotifyMetrics } from '#server/lib/metrics'
+import { readStoreCounts } from '#server/lib/store'
 
 let metrics: NotifyMetrics | undefined
 
@@ -15,6 +16,7 @@ export function useNotifyMetrics(): NotifyMetrics {
       const { bus } = useBroadcastHub()
       return { ...bus.health(), published: bus.publishedCount }
     },
+    store: () => hasNotifyStore() ? readStoreCounts() : undefined,
     eventLoopDelayMs: () => {
       try {
         return runtimeMetrics().eventLoopDelayMs

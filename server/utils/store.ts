@@ -1,5 +1,6 @@
 import type { StoreHealth } from '#shared/types/notify'
-import { type NotifyStore, StoreOpener, StoreUnavailable, parseDatabaseUrl } from '#server/lib/store'
+import { type BusEvent, type StoredEventLog, createBusEvent } from '#server/lib/broadcast'
+import { type NotificationRow, type NotifyStore, StoreOpener, StoreUnavailable, parseDatabaseUrl } from '#server/lib/store'
 
 let opener: StoreOpener | undefined
 let off: string | undefined
@@ -51,8 +52,54 @@ export function notifyStoreHealth(): StoreHealth {
   return opener.current?.state ?? 'down'
 }
 
+let sweeping = false
+
+/**
+ * Deletes stored events older than NUXT_NOTIFY_RETENTION_DAYS, in small batches (NotificationLog.sweep);
+ * skipped while the store is closed or a sweep is still running. Never throws.
+ */
+export async function sweepNotifyStore(): Promise<void> {
+  const store = opener?.current
+  if (!store || sweeping) return
+  sweeping = true
+  try {
+    const days = Number(useNotifyConfig().retentionDays)
+    await store.notifications.sweep(Date.now() - days * 24 * 60 * 60_000)
+  }
+  catch (error) {
+    console.warn(`[notify] Store: the retention sweep failed (${(error as Error)?.message ?? error}); it runs again later.`)
+  }
+  finally {
+    sweeping = false
+  }
+}
+
 export async function closeNotifyStore(): Promise<void> {
   const closing = opener
   opener = undefined
   await closing?.close()
+}
+
+function busEventOf(row: NotificationRow): BusEvent {
+  return createBusEvent([Number(row.ms), Number(row.seq)], { topic: row.topic, event: row.event, data: JSON.parse(row.data) }, Number(row.created_at))
+}
+
+/** The stored topics' view of the store (server/lib/broadcast's StoredEventLog), once it is open. */
+export async function openStoredEventLog(): Promise<StoredEventLog> {
+  const { notifications } = await useNotifyStore()
+  return {
+    append: (event, sender) => notifications.append({
+      topic: event.topic,
+      id: event.id,
+      ms: event.order[0],
+      seq: event.order[1],
+      event: event.event,
+      data: JSON.stringify(event.data),
+      sender,
+      created_at: event.at,
+    }),
+    after: async (topics, after, limit) => (await notifications.after(topics, after, limit)).map(busEventOf),
+    newest: async (topic, limit) => (await notifications.newest(topic, limit)).map(busEventOf),
+    newestId: () => notifications.newestId(),
+  }
 }

@@ -1,5 +1,6 @@
 import type { PublishResult } from '#shared/types/notify'
 import { assertMayPublish, authenticatePublisher } from '#server/lib/access'
+import { publishEvent } from '#server/lib/publish'
 
 /**
  * `POST /api/notify/publish`: one event to every subscriber of its topic, on every instance. The
@@ -12,7 +13,7 @@ export default defineEventHandler(async (event): Promise<PublishResult> => {
   const body = await readPublishBody(event)
   assertMayPublish(publisher, body.topic)
   const hub = useBroadcastHub()
-  const published = await hub.bus.publish(body)
+  const published = await publishEvent(event, hub.bus, body, publisher)
   acknowledged()
   return { id: published.id, topic: published.topic, delivered: hub.subscriberCount(published.topic) }
 })

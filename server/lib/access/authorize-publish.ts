@@ -7,8 +7,11 @@ import { forbidden, unauthorized } from './refusals'
 import { matchesAny } from './topic-patterns'
 import { TokenRefused, verifyToken } from './tokens'
 
-/** Who is publishing: the admin (any topic), or a token holder limited to its `notify.publish` patterns. */
-export type Publisher = { admin: true } | { admin: false, publish: readonly string[] }
+/**
+ * Who is publishing: the admin (any topic), or a token holder limited to its `notify.publish`
+ * patterns (`sub`: the token's subject, kept beside a stored topic's event as its sender).
+ */
+export type Publisher = { admin: true } | { admin: false, publish: readonly string[], sub?: string }
 
 const looksLikeJwt = (token: string) => token.split('.').length === 3
 
@@ -32,7 +35,7 @@ export async function authenticatePublisher(event: H3Event): Promise<Publisher> 
   if (!jwtKey || !looksLikeJwt(given)) unauthorized(event, 'The bearer token is wrong.')
   try {
     const token = await verifyToken(given, jwtKey)
-    return { admin: false, publish: token.publish }
+    return { admin: false, publish: token.publish, sub: token.sub }
   }
   catch (error) {
     if (error instanceof TokenRefused) unauthorized(event, error.message, true)

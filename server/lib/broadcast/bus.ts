@@ -36,8 +36,22 @@ export interface RecentResult {
  * Where published events go and are remembered for replay. The in-memory bus is the default;
  * another implementation (Redis) only has to deliver every event to `onEvent` on every instance.
  */
+/** Who published (a stored topic keeps it beside the event): a session user's name, a token's subject. */
+export interface PublishOptions {
+  sender?: string | null
+}
+
 export interface EventBus {
-  publish(input: PublishInput): Promise<BusEvent>
+  publish(input: PublishInput, options?: PublishOptions): Promise<BusEvent>
+  /**
+   * A bus that can hold an event back (the memory bus): gives it its id, awaits `commit(event)` (the
+   * store's), and only then keeps and delivers it, in id order with every other event; when
+   * `commit` throws, the event is delivered to no one and this rejects. Buses without it deliver
+   * first (the stored-topics bus then commits after the bus took the event).
+   */
+  publishCommitted?(input: PublishInput, commit: (event: BusEvent) => Promise<void>): Promise<BusEvent>
+  /** Ids from now on come after `id` (the newest stored one, after a restart), where the bus makes its own ids. */
+  advancePast?(id: EventId): void
   /** The events of `topics` after `lastEventId`, in order, or a reset when they can't all be given. */
   replay(topics: ReadonlySet<string>, lastEventId: string): Promise<ReplayResult>
   /** At most `limit` of the newest events of `topic` still in its history. */

@@ -6,7 +6,8 @@
  * Object's storage.
  */
 export { BroadcastHub } from './hub'
-export type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
+export { createBusEvent, type BusEvent, type EventBus, type PublishInput, type PublishOptions, type RecentResult, type ReplayResult } from './bus'
+export { storeUnavailable, withStoredTopics, type StoredEventLog, type StoredTopicsOptions } from './stored-topics-bus'
 export { createMemoryBus } from './memory-bus'
 export { createDurableBus, type DurableStorage } from './durable-bus'
 export { createRoutedRedisBus, type RoutedRedisBusOptions } from './routed-redis-bus'

@@ -22,7 +22,7 @@ interface TopicRing {
  * `maxEvents`. Ids are one sequence across topics, so they stay ordered across topics.
  */
 export function createMemoryBus(limits: HistoryLimits): EventBus {
-  const epoch = Date.now()
+  let epoch = Date.now()
   const maxEvents = limits.maxEvents ?? Infinity
   let seq = 0
   const rings = new Map<string, TopicRing>()
@@ -88,19 +88,66 @@ export function createMemoryBus(limits: HistoryLimits): EventBus {
 
   const newestId = (): EventId => [epoch, seq]
 
+  /** Keeps `event` in its topic's history and hands it to the hub. */
+  function release(event: BusEvent) {
+    const entry: Entry = { event }
+    const ring = ringOf(event.topic)
+    ring.entries.push(entry)
+    queue.push(entry)
+    total++
+    if (ring.entries.length > limits.size) dropHead(event.topic, ring)
+    sweep(event.at)
+    for (const listener of listeners) listener(event)
+  }
+
+  // Events given an id but not released yet, in id order: one waiting for its commit holds back the
+  // ones after it (any topic), so a stream sees ids in order and a Last-Event-ID never skips one.
+  const held: Array<{ event: BusEvent, state: 'waiting' | 'ready' | 'dropped', done?: () => void }> = []
+  function releaseReady() {
+    while (held.length && held[0]!.state !== 'waiting') {
+      const slot = held.shift()!
+      if (slot.state === 'ready') release(slot.event)
+      slot.done?.()
+    }
+  }
+
   return {
     async publish(input: PublishInput) {
-      const at = Date.now()
-      const event = createBusEvent([epoch, ++seq], input, at)
-      const entry: Entry = { event }
-      const ring = ringOf(event.topic)
-      ring.entries.push(entry)
-      queue.push(entry)
-      total++
-      if (ring.entries.length > limits.size) dropHead(event.topic, ring)
-      sweep(at)
-      for (const listener of listeners) listener(event)
+      const event = createBusEvent([epoch, ++seq], input, Date.now())
+      if (!held.length) {
+        release(event)
+        return event
+      }
+      await new Promise<void>((done) => {
+        held.push({ event, state: 'ready', done })
+        releaseReady()
+      })
       return event
+    },
+
+    async publishCommitted(input, commit) {
+      const event = createBusEvent([epoch, ++seq], input, Date.now())
+      const slot: (typeof held)[number] = { event, state: 'waiting' }
+      held.push(slot)
+      try {
+        await commit(event)
+      }
+      catch (error) {
+        slot.state = 'dropped'
+        releaseReady()
+        throw error
+      }
+      await new Promise<void>((done) => {
+        slot.state = 'ready'
+        slot.done = done
+        releaseReady()
+      })
+      return event
+    },
+
+    advancePast(id) {
+      // A new epoch above the stored id; `seq` keeps counting (it is the published count too).
+      if (compareEventIds(newestId(), id) < 0) epoch = id[0] + 1
     },
 
     async replay(topics, lastEventId): Promise<ReplayResult> {

@@ -8,6 +8,17 @@ export interface MetricsSources {
   bus(): { kind: string, connected: boolean, published: number }
   /** Event-loop delay percentiles from the process's own monitor (lib/runtime), when the runtime has one. */
   eventLoopDelayMs(): { p50: number, p99: number, max: number } | undefined
+  /** The store's counts (server/lib/store), where this build has one. */
+  store?(): StoreMetricCounts | undefined
+}
+
+/** What the store counts (server/lib/store's StoreCounts): no label, so no topic or user, ever. */
+export interface StoreMetricCounts {
+  writes: number
+  batches: number
+  batchSeconds: number
+  errors: number
+  swept: number
 }
 
 export interface NotifyMetrics {
@@ -110,6 +121,8 @@ export function createNotifyMetrics(sources: MetricsSources): NotifyMetrics {
     },
   })
 
+  registerStoreMetrics(registers, sources)
+
   const publishDuration = new Histogram({
     name: 'notify_publish_duration_seconds',
     help: 'From a publish request reaching its handler to the bus acknowledging the event.',
@@ -119,6 +132,25 @@ export function createNotifyMetrics(sources: MetricsSources): NotifyMetrics {
   })
 
   return { registry, publishDuration }
+}
+
+/** The store's series: present (at 0) where the build has a store, absent where it has none. */
+function registerStoreMetrics(registers: Registry[], sources: MetricsSources) {
+  const counter = (name: string, help: string, read: (counts: StoreMetricCounts) => number) => new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      this.reset()
+      const counts = sources.store?.()
+      if (counts) this.inc(read(counts))
+    },
+  })
+  counter('notify_store_writes_total', 'Stored topics\' events committed to the store.', counts => counts.writes)
+  counter('notify_store_write_batches_total', 'Group commits (one transaction each) of stored topics\' events.', counts => counts.batches)
+  counter('notify_store_write_seconds_total', 'Time spent committing those batches: divided by the batches, the mean write latency.', counts => counts.batchSeconds)
+  counter('notify_store_errors_total', 'Store statements (writes, reads, sweeps) that failed.', counts => counts.errors)
+  counter('notify_store_swept_total', 'Stored events deleted by the retention sweeper (NUXT_NOTIFY_RETENTION_DAYS).', counts => counts.swept)
 }
 
 /**

@@ -30,7 +30,8 @@ export async function openPostgresDatabase(url: string): Promise<SqlDatabase> {
   const pg = (await import('pg')).default
   // BIGINT (int8) as a number: ids are ms and sequence numbers, exact in a double.
   pg.types.setTypeParser(pg.types.builtins.INT8, (text: string) => Number(text))
-  const pool: Pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000 })
+  // A statement that hangs (the server unreachable mid-query) fails too: a publish never waits unbounded.
+  const pool: Pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000, statement_timeout: CONNECT_TIMEOUT_MS, query_timeout: CONNECT_TIMEOUT_MS + 1000 })
   pool.on('error', () => {})
 
   const transaction = async <T>(work: (tx: SqlRunner) => Promise<T>, lock = false): Promise<T> => {

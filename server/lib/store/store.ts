@@ -1,5 +1,7 @@
 import { type DatabaseLocation, describeLocation } from './database-url'
 import { migrate, type MigrationOutcome } from './migrate'
+import { NotificationLog } from './notification-log'
+import { countStoreError } from './store-counts'
 import { openPostgresDatabase } from './postgres-database'
 import type { SqlDatabase } from './sql-database'
 import { openSqliteDatabase } from './sqlite-database'
@@ -15,8 +17,12 @@ export type StoreState = 'up' | 'down'
  */
 export class NotifyStore {
   private failing = false
+  /** Stored topics' events (NUXT_NOTIFY_STORED_TOPICS). */
+  readonly notifications: NotificationLog
 
-  constructor(readonly db: SqlDatabase, readonly description: string, readonly migration: MigrationOutcome) {}
+  constructor(readonly db: SqlDatabase, readonly description: string, readonly migration: MigrationOutcome) {
+    this.notifications = new NotificationLog(db, work => this.track(work))
+  }
 
   get dialect() {
     return this.db.dialect
@@ -35,6 +41,7 @@ export class NotifyStore {
     }
     catch (error) {
       this.failing = true
+      countStoreError()
       throw error
     }
   }

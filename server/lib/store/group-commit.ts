@@ -1,0 +1,45 @@
+/**
+ * Group commit: writes that arrive while a batch is being committed wait and go together in the
+ * next one, so N concurrent publishes cost one transaction (and one fsync) instead of N. Each batch
+ * starts after one turn of the event loop (setImmediate, no timer): SQLite commits synchronously,
+ * so without that turn the requests that arrived meanwhile would never get into it, and every
+ * publish would pay its own fsync (measured: 140/s against 1,200/s for a non-stored topic).
+ */
+export class GroupCommit<T> {
+  private queued: Array<{ item: T, resolve: () => void, reject: (error: unknown) => void }> = []
+  private flushing = false
+
+  constructor(private readonly commit: (items: T[]) => Promise<void>, private readonly maxBatch = 1000) {}
+
+  /** Resolves once `item` is committed; rejects with the batch's error (then nothing of it was). */
+  write(item: T): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ item, resolve, reject })
+      if (!this.flushing) void this.flush()
+    })
+  }
+
+  get pending(): number {
+    return this.queued.length
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true
+    try {
+      while (this.queued.length) {
+        await new Promise(resolve => setImmediate(resolve))
+        const batch = this.queued.splice(0, this.maxBatch)
+        try {
+          await this.commit(batch.map(entry => entry.item))
+          for (const entry of batch) entry.resolve()
+        }
+        catch (error) {
+          for (const entry of batch) entry.reject(error)
+        }
+      }
+    }
+    finally {
+      this.flushing = false
+    }
+  }
+}
