@@ -38,6 +38,16 @@ export default defineNuxtPlugin(() => {
     },
   })
 
+  // Back after a drop: the stream replays the notifications missed (stored topics from the
+  // database), but not the `inbox` changes made meanwhile (never stored): the counts and the list
+  // are read again.
+  let wasOpen = false
+  watch(stream.status, (now, before) => {
+    if (now !== 'open' || before === 'open') return
+    if (wasOpen) void inbox.show().catch(() => {})
+    wasOpen = true
+  })
+
   async function load() {
     if (!user.value) return
     const page = await inbox.show()
@@ -48,6 +58,7 @@ export default defineNuxtPlugin(() => {
 
   watch(() => user.value?.id, (id) => {
     stream.close()
+    wasOpen = false
     inbox.clear()
     if (id) void load().catch(() => {})
   }, { immediate: loggedIn.value })

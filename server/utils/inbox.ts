@@ -1,15 +1,30 @@
+import type { H3Event } from 'h3'
 import type { InboxChange, InboxChangeSet } from '#shared/types/inbox'
 import { STREAM_EVENTS, userTopic } from '#shared/utils/notify'
-import { type InboxRepository, createMemoryInboxRepository, inboxChange } from '#server/lib/inbox'
+import { parsePatternList } from '#server/lib/access'
+import { type InboxRepository, createMemoryInboxRepository, createSqlInboxRepository, inboxChange } from '#server/lib/inbox'
 
 let repository: InboxRepository | undefined
 
+/** True when the stored topics take in every `user:<id>` (the default `user:*`): the database then holds every item. */
+function storesEveryUserTopic(): boolean {
+  const patterns = parsePatternList(String(useNotifyConfig().storedTopics ?? ''))
+  return patterns.some(pattern => pattern.endsWith('*') && 'user:'.startsWith(pattern.slice(0, -1)))
+}
+
 /**
- * The process's inbox: the items are the live history of each user's topic, their state in this
- * process's memory (one instance; the database's version replaces it, routes unchanged).
+ * The process's inbox: in the store's database (SQLite or PostgreSQL), its items the stored
+ * `notifications` of each `user:<id>`, shared by every instance on that database. Without a store
+ * (Workers) or with user topics not stored, the live history of each user's topic, and the state
+ * in this process's memory.
  */
 export function useInboxRepository(): InboxRepository {
-  repository ??= createMemoryInboxRepository(async (userId) => {
+  if (repository) return repository
+  if (hasNotifyStore() && storesEveryUserTopic()) {
+    repository = createSqlInboxRepository(async work => (await useNotifyStore()).track(work))
+    return repository
+  }
+  repository = createMemoryInboxRepository(async (userId) => {
     const { events } = await useBroadcastHub().bus.recent(userTopic(userId), useNotifyConfig().historySize)
     return events
       .filter(event => event.event !== STREAM_EVENTS.inbox)
@@ -18,13 +33,32 @@ export function useInboxRepository(): InboxRepository {
   return repository
 }
 
+/** Seconds a client is told to wait when the database is away (it recovers by itself in about that). */
+const RETRY_AFTER_SECONDS = 2
+
+/**
+ * Runs a route's inbox work; the database away (not open yet, down, locked) is a 503 with
+ * Retry-After that says so, never a 500 with its error.
+ */
+export async function withInbox<T>(event: H3Event, work: (inbox: InboxRepository) => Promise<T>): Promise<T> {
+  try {
+    return await work(useInboxRepository())
+  }
+  catch (error) {
+    if ((error as { statusCode?: number }).statusCode) throw error
+    setResponseHeader(event, 'retry-after', RETRY_AFTER_SECONDS)
+    console.error(`[notify] inbox: the store failed: ${(error as Error).message}`)
+    throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The inbox\'s store (database) is unavailable. Retry shortly.' })
+  }
+}
+
 /**
  * Tells every tab and device of `userId` (their stream of `user:<id>`, on every instance: through
  * the bus) what changed and the counts after it. Not a notification: an `inbox` event is never an
- * item. Answers the change, which the writing routes answer too.
+ * item and never stored. Answers the change, which the writing routes answer too.
  */
 export async function publishInboxChange(userId: string, ids: readonly string[], set: InboxChangeSet, at: number): Promise<InboxChange> {
   const change = inboxChange(ids, set, at, await useInboxRepository().counts(userId))
-  if (ids.length) await useBroadcastHub().bus.publish({ topic: userTopic(userId), event: STREAM_EVENTS.inbox, data: change })
+  if (ids.length) await useBroadcastHub().bus.publish({ topic: userTopic(userId), event: STREAM_EVENTS.inbox, data: change }, { stored: false })
   return change
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { AppInstance } from './processes'
 import { signIn } from './session'
 import { json, openSse } from './sse'
-import { subscriberToken } from './tokens'
+import { publisherToken, subscriberToken } from './tokens'
 
 /** What an inbox suite's server needs besides the access secrets: a small history, a quiet heartbeat. */
 export const INBOX_SUITE_ENV = { NUXT_NOTIFY_HEARTBEAT_MS: '60000' }
@@ -97,6 +97,15 @@ export function describeInboxApi(storeName: string, app: AppInstance) {
       expect(upToB.ids.sort()).toEqual([a, b].sort())
       expect(await tab('unread')).toEqual([c])
       expect((await uma.readAll()).counts).toEqual({ unread: 0, unseen: 0, total: 3 })
+    })
+
+    it('says who sent each item: a publisher token\'s subject, null for the operator\'s token', async () => {
+      const bea = await person('Bea')
+      const token = await publisherToken(['user:*'], { sub: 'billing' })
+      const answer = await app.publishRaw({ topic: 'user:bea', data: { text: 'invoice' } }, { authorization: `Bearer ${token}` })
+      expect(answer.status, await answer.clone().text()).toBe(200)
+      await publishTo('bea', 1)
+      expect((await bea.list()).items.map(item => [item.data, item.sender])).toEqual([[{ text: 'bea 1' }, null], [{ text: 'invoice' }, 'billing']])
     })
 
     it('answers 404 for an item that is not yours, the same as for no item at all; never 403', async () => {

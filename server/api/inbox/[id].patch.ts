@@ -14,7 +14,9 @@ export default defineEventHandler(async (event): Promise<InboxChange> => {
   const notFound = () => createError({ statusCode: 404, statusMessage: 'Not Found', message: 'No such item in your inbox.' })
   if (!EVENT_ID_PATTERN.test(id)) throw notFound()
   const at = Date.now()
-  const changed = await useInboxRepository().change(userId, { ids: [id] }, set, at)
-  if (!changed) throw notFound()
-  return publishInboxChange(userId, changed, set, at)
+  return withInbox(event, async (inbox) => {
+    const changed = await inbox.change(userId, { ids: [id] }, set, at)
+    if (!changed) throw notFound()
+    return publishInboxChange(userId, changed, set, at)
+  })
 })

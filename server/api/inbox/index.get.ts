@@ -12,8 +12,7 @@ export default defineEventHandler(async (event): Promise<InboxPage> => {
   const query = await readValidatedQuery(event, inboxQuerySchema)
   const { userId } = await authorizeInbox(event)
   const { newestId } = await useBroadcastHub().bus.recent(userTopic(userId), 1)
-  const inbox = useInboxRepository()
-  const [page, counts] = await Promise.all([inbox.list(userId, query), inbox.counts(userId)])
+  const [page, counts] = await withInbox(event, inbox => Promise.all([inbox.list(userId, query), inbox.counts(userId)]))
   setResponseHeader(event, 'cache-control', 'no-store')
   return { ...page, counts, cursor: newestId ?? null }
 })

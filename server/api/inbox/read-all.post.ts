@@ -7,6 +7,5 @@ export default defineEventHandler(async (event): Promise<InboxChange> => {
   const { userId } = await authorizeInbox(event)
   const { upTo } = parseInboxBody(inboxReadAllSchema, await readInboxBody(event))
   const at = Date.now()
-  const changed = await useInboxRepository().readAll(userId, upTo, at)
-  return publishInboxChange(userId, changed, { read: true }, at)
+  return withInbox(event, async inbox => publishInboxChange(userId, await inbox.readAll(userId, upTo, at), { read: true }, at))
 })

@@ -10,7 +10,9 @@ export default defineEventHandler(async (event): Promise<InboxChange> => {
   const { userId } = await authorizeInbox(event)
   const target = parseInboxBody(inboxSeenSchema, await readInboxBody(event))
   const at = Date.now()
-  const changed = await useInboxRepository().change(userId, target, { seen: true }, at)
-  if (!changed) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'One of these ids is no item of your inbox.' })
-  return publishInboxChange(userId, changed, { seen: true }, at)
+  return withInbox(event, async (inbox) => {
+    const changed = await inbox.change(userId, target, { seen: true }, at)
+    if (!changed) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'One of these ids is no item of your inbox.' })
+    return publishInboxChange(userId, changed, { seen: true }, at)
+  })
 })

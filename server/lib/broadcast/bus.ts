@@ -39,6 +39,11 @@ export interface RecentResult {
 /** Who published (a stored topic keeps it beside the event): a session user's name, a token's subject. */
 export interface PublishOptions {
   sender?: string | null
+  /**
+   * `false`: not stored even on a stored topic (the inbox's `inbox` change events: live news for
+   * the person's other tabs, not a notification of their own).
+   */
+  stored?: false
 }
 
 export interface EventBus {
