@@ -46,3 +46,20 @@ describe('the inbox across a restart (SQLite)', () => {
     expect(archived.items.map(item => item.id)).toEqual([second])
   })
 })
+
+describe('the inbox\'s metrics (SQLite)', () => {
+  it('counts the inbox writes with the store\'s series, and names no user', async () => {
+    const scrape = async () => (await fetch(`${app.url}/api/notify/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text()
+    const value = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1])
+    const before = await scrape()
+    const { id } = await app.publish({ topic: 'user:metrica', data: { text: 'count me' } })
+    const cookie = await signIn(app.url, 'Metrica')
+    const answer = await fetch(`${app.url}/api/inbox/${id}`, { method: 'PATCH', headers: { cookie, 'content-type': 'application/json' }, body: '{"read":true}' })
+    expect(answer.status).toBe(200)
+    const after = await scrape()
+    expect(value(after, 'notify_store_inbox_writes_total') - value(before, 'notify_store_inbox_writes_total')).toBe(1)
+    expect(value(after, 'notify_store_inbox_items_total') - value(before, 'notify_store_inbox_items_total')).toBe(1)
+    expect(value(after, 'notify_store_inbox_write_seconds_total')).toBeGreaterThan(0)
+    expect(after).not.toMatch(/metrica/i)
+  })
+})

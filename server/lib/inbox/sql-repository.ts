@@ -1,6 +1,6 @@
 import type { InboxChangeSet, InboxCounts, InboxItem, InboxStatus } from '#shared/types/inbox'
 import { formatEventId, parseEventId } from '#shared/utils/event-id'
-import type { SqlDatabase, SqlRunner, SqlValue } from '#server/lib/store'
+import { type SqlDatabase, type SqlRunner, type SqlValue, countInboxWrite } from '#server/lib/store'
 import type { InboxQuery, InboxRepository, InboxTarget } from './repository'
 
 /** Runs `work` on the store's database (and keeps the store's health current). */
@@ -90,6 +90,14 @@ async function write(db: SqlRunner, topic: string, set: InboxChangeSet, at: numb
   return rows.map(row => id(row.ms, row.seq))
 }
 
+/** `write`, counted for the store's metrics (no label: never a user). */
+async function counted<T extends string[] | undefined>(work: () => Promise<T>): Promise<T> {
+  const started = performance.now()
+  const changed = await work()
+  countInboxWrite(changed?.length ?? 0, (performance.now() - started) / 1000)
+  return changed
+}
+
 /**
  * The inbox in the store's database (SQLite or PostgreSQL): the items are the `notifications` of
  * the user's topic (stored topics, `user:*` by default), their state the `inbox_state` table
@@ -120,7 +128,7 @@ export function createSqlInboxRepository(withDatabase: WithDatabase): InboxRepos
       return { unread: Number(row?.unread ?? 0), unseen: Number(row?.unseen ?? 0), total: Number(row?.total ?? 0) }
     }),
 
-    change: (userId: string, target: InboxTarget, set: InboxChangeSet, at: number) => withDatabase(db => db.transaction(async (tx) => {
+    change: (userId: string, target: InboxTarget, set: InboxChangeSet, at: number) => counted(() => withDatabase(db => db.transaction(async (tx) => {
       const topic = topicOf(userId)
       if ('upTo' in target) return write(tx, topic, set, at, upToClause(target.upTo, true))
       const ids = [...new Set(target.ids)].map(value => parseEventId(value)!)
@@ -132,9 +140,9 @@ export function createSqlInboxRepository(withDatabase: WithDatabase): InboxRepos
       const owned = await tx.get<{ count: number }>(`SELECT COUNT(*) AS count ${ITEMS} AND ${where.sql}`, [topic, ...where.params])
       if (Number(owned?.count ?? 0) !== ids.length) return undefined
       return write(tx, topic, set, at, where)
-    })),
+    }))),
 
-    readAll: (userId: string, upTo: string | undefined, at: number) => withDatabase(db =>
-      write(db, topicOf(userId), { read: true }, at, upTo ? upToClause(upTo, true) : { sql: 'TRUE', params: [] })),
+    readAll: (userId: string, upTo: string | undefined, at: number) => counted(() => withDatabase(db =>
+      write(db, topicOf(userId), { read: true }, at, upTo ? upToClause(upTo, true) : { sql: 'TRUE', params: [] }))),
   }
 }
