@@ -1,5 +1,6 @@
 import type { InboxChange } from '#shared/types/inbox'
 import type { BroadcastPayload, ResetPayload } from '#shared/types/notify'
+import { isInboxChange } from '#shared/utils/inbox'
 import { STREAM_EVENTS, userTopic } from '#shared/utils/notify'
 import { notificationText } from '~/composables/useInbox'
 
@@ -31,7 +32,10 @@ export default defineNuxtPlugin(() => {
       if (entry.event === STREAM_EVENTS.reset) return void load()
       const payload = entry.data as BroadcastPayload | undefined
       if (!payload || typeof payload !== 'object') return
-      if (entry.event === STREAM_EVENTS.inbox) return inbox.apply(payload.data as InboxChange)
+      if (entry.event === STREAM_EVENTS.inbox) {
+        if (isInboxChange(payload.data)) inbox.apply(payload.data)
+        return
+      }
       if (entry.event !== STREAM_EVENTS.message || !entry.lastEventId) return
       inbox.receive({ id: entry.lastEventId, event: entry.event, data: payload.data, sender: null, at: payload.at, seenAt: null, readAt: null, archivedAt: null })
       notifyDesktop(t('inbox.desktop.title'), notificationText(payload.data))

@@ -1,4 +1,4 @@
-import type { InboxChange, InboxItem, InboxStatus } from '../types/inbox'
+import type { InboxChange, InboxCounts, InboxItem, InboxStatus } from '../types/inbox'
 import { isNewerEventId } from './event-id'
 
 /** The tabs, in the page's order; `unread` is the default of `GET /api/inbox`. */
@@ -33,4 +33,17 @@ export function applyInboxChange(item: InboxItem, change: InboxChange): InboxIte
   if (set.read !== undefined) next.readAt = set.read ? (item.readAt ?? at) : null
   if (set.archived !== undefined) next.archivedAt = set.archived ? (item.archivedAt ?? at) : null
   return next
+}
+
+const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0
+
+/**
+ * Whether an `inbox` event's data is a change as the server sends it: the event name is also open
+ * to any publisher of the topic, and the page must not take their data for the counts.
+ */
+export function isInboxChange(value: unknown): value is InboxChange {
+  if (!value || typeof value !== 'object') return false
+  const { ids, set, at, counts } = value as Partial<InboxChange>
+  const countsOk = !!counts && typeof counts === 'object' && (['unread', 'unseen', 'total'] as const).every(key => isCount((counts as InboxCounts)[key]))
+  return Array.isArray(ids) && ids.every(id => typeof id === 'string') && !!set && typeof set === 'object' && typeof at === 'string' && countsOk
 }
