@@ -1,3 +1,4 @@
+import { basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import tailwindcss from '@tailwindcss/vite'
 import type { NitroModule } from 'nitropack/types'
@@ -28,6 +29,21 @@ const durableObjectWranglerConfig: NitroModule = {
     const wrangler = ((nitro.options.cloudflare ??= {}).wrangler ??= {})
     wrangler.durable_objects = { bindings: [{ name: '$DurableObject', class_name: '$DurableObject' }] }
     wrangler.migrations = [{ tag: 'v1', new_sqlite_classes: ['$DurableObject'] }]
+  },
+}
+
+/**
+ * The names of the `server/middleware/` files, as `#notify/server-middleware` for the server: the
+ * fast path warns at start-up about one the stream lane would keep from the streams
+ * (server/lib/fast-path/middleware-check.ts). Worked out when the server is bundled, from Nitro's scan.
+ */
+const serverMiddlewareList: NitroModule = {
+  name: 'server-middleware-list',
+  setup(nitro) {
+    nitro.options.virtual['#notify/server-middleware'] = () => {
+      const names = nitro.scannedHandlers.filter(handler => handler.middleware).map(handler => basename(handler.handler).replace(/\.[cm]?[jt]s$/, ''))
+      return `export default ${JSON.stringify(names)}`
+    }
   },
 }
 
@@ -114,13 +130,15 @@ export default defineNuxtConfig({
       /** Server-side demo publisher feeding the `ticker` and `logs` topics of the /live page. */
       demoPublisher: true,
       demoIntervalMs: 2000,
+      /** Each response names the steps of Nitro's pipeline that ran for it (`x-notify-pipeline`): for the tests. */
+      tracePipeline: false,
     },
     /** nuxt-auth-utils: the sealed session cookie; its password comes from NUXT_SESSION_PASSWORD. */
     session: { maxAge: 60 * 60 * 24 * 7 },
   },
   srcDir: '.',
 
-  // Security headers: server/plugins/security-headers.ts (a `/**` route rule cost every stream a deep merge).
+  // Security headers: server/lib/fast-path/security-headers.ts (a `/**` route rule cost every stream a deep merge).
   devServer: { port: 3001 },
   compatibilityDate: '2026-11-01',
 
@@ -144,7 +162,7 @@ export default defineNuxtConfig({
     },
     // cloudflare-durable only (`npm run build:cloudflare-durable`): the broadcast runs in the preset's
     // Durable Object; its binding and SQLite-backed class go into the generated wrangler.json.
-    modules: [durableObjectWranglerConfig],
+    modules: [durableObjectWranglerConfig, serverMiddlewareList],
   },
   vite: { plugins: [tailwindcss(), sharedImportsResolvable] },
   typescript: { strict: true },

@@ -4,6 +4,8 @@ import { ADMIN_STATS_INTERVAL_MS, ADMIN_STATS_TOPIC } from '#shared/utils/admin-
 import { STREAM_EVENTS } from '../../composables/useEventStream/stream-events'
 import { createStatsSampler } from '#server/lib/metrics'
 import { encodeFrame } from '#server/lib/sse'
+import { WORKER_PRESET } from '#server/lib/runtime'
+import { openStreams } from '#server/lib/streams'
 
 /**
  * Feeds the /status page: every second, while someone subscribes to `admin:stats` on this instance,

@@ -1,3 +1,5 @@
+import { WORKER_PRESET } from '#server/lib/runtime'
+
 /**
  * Starts the broadcast hub with the server (on Redis, its reading loop is then in place before the
  * first subscriber arrives) and ends its streams when Nitro closes, so clients reconnect elsewhere

@@ -1,5 +1,6 @@
 import { DEMO_TOPICS } from '#shared/utils/notify'
 import { STREAM_EVENTS } from '../../composables/useEventStream/stream-events'
+import { WORKER_PRESET } from '#server/lib/runtime'
 
 /**
  * Feeds the /live page: a price ticker on `ticker` and a log line on `logs` every `demoIntervalMs`.

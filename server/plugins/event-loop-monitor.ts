@@ -1,3 +1,5 @@
+import { startEventLoopMonitor } from '#server/lib/runtime'
+
 export default defineNitroPlugin(() => {
   startEventLoopMonitor()
 })

@@ -1,3 +1,5 @@
+import { NITRO_PRESET, SERVERLESS_PRESET } from '#server/lib/runtime'
+
 /**
  * On a serverless preset every invocation may run in another instance (and an idle one is frozen),
  * so the in-memory bus reaches only the subscribers of the instance that took the publish: the

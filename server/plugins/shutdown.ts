@@ -1,3 +1,6 @@
+import { NITRO_PRESET } from '#server/lib/runtime'
+import { drainStreams } from '#server/lib/streams'
+
 /**
  * SIGTERM/SIGINT: end every stream at once, cleanly, so clients reconnect (to another instance) with
  * their Last-Event-ID, and refuse new ones. Nitro's own graceful shutdown then sees the connections

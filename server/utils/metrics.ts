@@ -2,6 +2,8 @@ import type { H3Event } from 'h3'
 import { readPresentedToken, tokensMatch, useAccessConfig } from '#server/lib/access'
 import { type NotifyMetrics, countPublishDuration, createNotifyMetrics } from '#server/lib/metrics'
 import { readStoreCounts } from '#server/lib/store'
+import { runtimeMetrics } from '#server/lib/runtime'
+import { openStreams } from '#server/lib/streams'
 
 let metrics: NotifyMetrics | undefined
 

@@ -1,6 +1,7 @@
 import type { StoreHealth } from '#shared/types/notify'
 import { type BusEvent, type StoredEventLog, createBusEvent } from '#server/lib/broadcast'
 import { type NotificationRow, type NotifyStore, StoreOpener, StoreUnavailable, parseDatabaseUrl } from '#server/lib/store'
+import { NITRO_PRESET, SERVERLESS_PRESET, WORKER_PRESET } from '#server/lib/runtime'
 
 let opener: StoreOpener | undefined
 let off: string | undefined

@@ -1,7 +1,7 @@
 import type { InboxChange } from '#shared/types/inbox'
 import { EVENT_ID_PATTERN } from '#shared/utils/event-id'
 import { authorizeInbox } from '#server/lib/access'
-import { inboxPatchSchema, parseInboxBody, readInboxBody } from '#server/lib/inbox'
+import { inboxPatchSchema, readInboxBody } from '#server/lib/inbox'
 
 /**
  * `PATCH /api/inbox/<id>` `{ read?, archived? }`: one item read or unread, archived or not. 404
@@ -10,7 +10,7 @@ import { inboxPatchSchema, parseInboxBody, readInboxBody } from '#server/lib/inb
 export default defineEventHandler(async (event): Promise<InboxChange> => {
   const { userId } = await authorizeInbox(event)
   const id = getRouterParam(event, 'id') ?? ''
-  const set = parseInboxBody(inboxPatchSchema, await readInboxBody(event))
+  const set = await readInboxBody(event, inboxPatchSchema)
   const notFound = () => createError({ statusCode: 404, statusMessage: 'Not Found', message: 'No such item in your inbox.' })
   if (!EVENT_ID_PATTERN.test(id)) throw notFound()
   const at = Date.now()

@@ -2,6 +2,7 @@ import type { InboxPage } from '#shared/types/inbox'
 import { userTopic } from '#shared/utils/notify'
 import { authorizeInbox } from '#server/lib/access'
 import { inboxQuerySchema } from '#server/lib/inbox'
+import { answerPrivately, readValidatedQuery } from '#server/lib/http'
 
 /**
  * `GET /api/inbox?status=unread|all|archived&before=<id>&limit=<1..100>`: one page of the
@@ -13,6 +14,6 @@ export default defineEventHandler(async (event): Promise<InboxPage> => {
   const { userId } = await authorizeInbox(event)
   const { newestId } = await useBroadcastHub().bus.recent(userTopic(userId), 1)
   const [page, counts] = await withInbox(event, inbox => Promise.all([inbox.list(userId, query), inbox.counts(userId)]))
-  setResponseHeader(event, 'cache-control', 'no-store')
+  answerPrivately(event, 'cookie', 'authorization')
   return { ...page, counts, cursor: newestId ?? null }
 })

@@ -1,6 +1,6 @@
 import type { InboxChange } from '#shared/types/inbox'
 import { authorizeInbox } from '#server/lib/access'
-import { inboxSeenSchema, parseInboxBody, readInboxBody } from '#server/lib/inbox'
+import { inboxSeenSchema, readInboxBody } from '#server/lib/inbox'
 
 /**
  * `POST /api/inbox/seen` `{ ids }` or `{ upTo }`: what the list showed is seen (the page sends the
@@ -8,7 +8,7 @@ import { inboxSeenSchema, parseInboxBody, readInboxBody } from '#server/lib/inbo
  */
 export default defineEventHandler(async (event): Promise<InboxChange> => {
   const { userId } = await authorizeInbox(event)
-  const target = parseInboxBody(inboxSeenSchema, await readInboxBody(event))
+  const target = await readInboxBody(event, inboxSeenSchema)
   const at = Date.now()
   return withInbox(event, async (inbox) => {
     const changed = await inbox.change(userId, target, { seen: true }, at)

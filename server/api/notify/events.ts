@@ -5,6 +5,9 @@ import { topicsParam } from '#server/lib/broadcast'
 import { insideDurableObject } from '#server/lib/cloudflare'
 import type { SseSink } from '#server/lib/sse'
 import { HEARTBEAT_BYTES, HEARTBEAT_EVENT_BYTES, createSseSink, encodeFrame } from '#server/lib/sse'
+import { readLastEventId, readValidatedQuery } from '#server/lib/http'
+import { WORKER_PRESET } from '#server/lib/runtime'
+import { acceptStreamRequest, openStream } from '#server/lib/streams'
 
 const eventsQuery = z.object({
   topic: topicsParam,
@@ -27,7 +30,8 @@ function endWithSpreadRetry(sink: SseSink): void {
  * missed (Last-Event-ID), then stays live, with heartbeats, until the client leaves.
  */
 export default defineEventHandler(async (event) => {
-  if (acceptStreamRequest(event)) return
+  const config = useNotifyConfig()
+  if (acceptStreamRequest(event, config)) return
   // A Worker request may not be written to from another request (the publish, the hub's heartbeat
   // timer), and one that waits on nothing of its own is cancelled as hung: say so instead. Inside
   // cloudflare-durable's Durable Object (server/middleware/durable-forward.ts) every request can.
@@ -45,7 +49,7 @@ export default defineEventHandler(async (event) => {
   // Every topic checked before any byte: 401/403 refuse the whole stream.
   const access = await authorizeTopics(event, topics).catch(countTopicRefusal)
 
-  const sink = openStream(event, 'broadcast', createSseSink, endWithSpreadRetry)
+  const sink = openStream(event, 'broadcast', config, createSseSink, endWithSpreadRetry)
   if (access.expiresAt !== undefined) endWhenGrantExpires(sink, access.expiresAt)
   // Not awaited: a replay may wait for Redis to come back, while the client already has its stream.
   useBroadcastHub().subscribe(topics, sink, lastEventId, heartbeat).catch(() => sink.end())

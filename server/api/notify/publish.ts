@@ -1,6 +1,6 @@
 import type { PublishResult } from '#shared/types/notify'
 import { assertMayPublish, authenticatePublisher } from '#server/lib/access'
-import { publishEvent } from '#server/lib/publish'
+import { publishEvent, readPublishBody } from '#server/lib/publish'
 
 /**
  * `POST /api/notify/publish`: one event to every subscriber of its topic, on every instance. The
@@ -10,7 +10,7 @@ export default defineEventHandler(async (event): Promise<PublishResult> => {
   const acknowledged = startPublishTimer()
   assertMethod(event, 'POST')
   const publisher = await authenticatePublisher(event)
-  const body = await readPublishBody(event)
+  const body = await readPublishBody(event, useNotifyConfig().bodyLimitBytes)
   assertMayPublish(publisher, body.topic)
   const hub = useBroadcastHub()
   const published = await publishEvent(event, hub.bus, body, publisher)

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { COUNTING_LIMITS, resumeAt, runCounting } from '#server/lib/counting'
-import { integerParam } from '#server/lib/http'
+import { integerParam, readLastEventId, readValidatedQuery } from '#server/lib/http'
 import { createMessageStream } from '#server/lib/sse'
+import { acceptStreamRequest, openStream } from '#server/lib/streams'
 
 const countingQuery = z.object({
   count: integerParam('count', COUNTING_LIMITS.count),
@@ -14,13 +15,14 @@ const countingQuery = z.object({
  * /notify/stream (server/routes/notify/stream.ts).
  */
 export default defineEventHandler(async (event) => {
-  if (acceptStreamRequest(event)) return
+  const config = useNotifyConfig()
+  if (acceptStreamRequest(event, config)) return
   const { count: total, interval: intervalMs } = await readValidatedQuery(event, countingQuery)
   const first = resumeAt(readLastEventId(event), total)
   if (first === null) return sendNoContent(event, 204)
 
   // Ended by the server (lifetime, shutdown, too slow a reader): the client resumes with Last-Event-ID.
-  const stream = openStream(event, 'counting', createMessageStream)
+  const stream = openStream(event, 'counting', config, createMessageStream)
   runCounting(stream, { first, total, intervalMs })
   return stream.send()
 })

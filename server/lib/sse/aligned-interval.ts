@@ -28,7 +28,7 @@ function tick(group: TickGroup) {
  * `setInterval` whose first tick, one interval away, is moved forward to the next multiple
  * of `gridMs` of `performance.now()`, where it joins every other interval of the same length due
  * then: one timer ticks them all, in one event-loop turn. Streams started at different moments then
- * send in the same turn, and their frames leave in one batch of writes (see `coalesced-write.ts`)
+ * send in the same turn, and their frames leave in one batch of writes (see `node-writer.ts`)
  * instead of a turn each. The cost is one extra wait of under `gridMs`. Returns the cancel.
  */
 export function setAlignedInterval(callback: () => void, intervalMs: number, gridMs = TICK_GRID_MS): () => void {

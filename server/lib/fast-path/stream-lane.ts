@@ -1,7 +1,10 @@
 import type { H3Event } from 'h3'
+import type { NitroApp } from 'nitropack/types'
 import { createError, defineEventHandler } from 'h3'
+import type { useRuntimeConfig } from 'nitropack/runtime'
 import { getRouteRules } from 'nitropack/runtime'
 import { streamRouteOf } from '#server/lib/http'
+import { shareRuntimeConfig } from './shared-runtime-config'
 
 /**
  * The event-stream routes go straight to Nitro's router, past what only pages and assets need.
@@ -12,19 +15,14 @@ import { streamRouteOf } from '#server/lib/http'
  * `afterResponse` hooks. A stream needs the router alone, and it is where a reconnect storm
  * spends its CPU: this pipeline was a third of the server's CPU per connect/leave cycle
  * (bench/README.md, "Numbers behind the code"). Everything else keeps the whole pipeline, as do
- * the stream routes
- * - on the Cloudflare presets, whose middleware forwards the broadcast to its Durable Object and
- *   reads the client IP (server/middleware/);
- * - when a route rule matches their path (`routeRules` in nuxt.config: headers, CORS, a proxy...):
- *   the rule then applies as it always did;
- * - at another path spelling (a trailing slash), under a base URL, and with Nitro's async context on.
- * So a `request` hook of a plugin does not see the three stream routes on the Node presets.
+ * the stream routes when a route rule matches their path (`routeRules` in nuxt.config: headers,
+ * CORS, a proxy...), at another path spelling (a trailing slash), and where the lane is not
+ * installed at all (`index.ts`). What runs where: `pipeline-table.ts`.
+ *
+ * Public APIs only: h3's `app.handler`, Nitro's `router.handler` and `getRouteRules`; the request's
+ * runtime config is handed over as `shared-runtime-config.ts` does, checked at start-up.
  */
-export default defineNitroPlugin((nitroApp) => {
-  // Nitro's async context (`useEvent()`) wraps the whole pipeline; the streams under a base URL are
-  // routed by their full path: both keep it, as the Workers do.
-  const runtimeConfig = useRuntimeConfig()
-  if (WORKER_PRESET || import.meta._asyncContext || runtimeConfig.app.baseURL !== '/') return
+export function installStreamLane(nitroApp: NitroApp, runtimeConfig: ReturnType<typeof useRuntimeConfig>, onRouter?: (event: H3Event) => void): void {
   const app = nitroApp.h3App
   const wholePipeline = app.handler
   // Route rules depend on the path alone: looked up once per stream route, on its first request.
@@ -38,10 +36,11 @@ export default defineNitroPlugin((nitroApp) => {
     const route = streamRouteOf(event.path)
     if (route === undefined || !takesLane(event, route)) return wholePipeline(event)
     // What Nitro's own request setup gives a route handler: its error list and the runtime config.
-    event.context.nitro ??= { errors: [], runtimeConfig }
+    shareRuntimeConfig(event, runtimeConfig)
+    onRouter?.(event)
     await nitroApp.router.handler(event)
     // A stream route writes its own response (what it returns is not sent): one that returned without
     // writing it, to a client still there, is a bug, not a hang.
     if (!event.handled && !event.node.res.closed) throw createError({ statusCode: 500, statusMessage: 'Internal Server Error', message: 'The stream route sent no response.' })
   })
-})
+}

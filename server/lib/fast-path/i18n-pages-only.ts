@@ -1,4 +1,5 @@
 import type { H3Event } from 'h3'
+import type { NitroApp } from 'nitropack/types'
 import { isStreamRoute } from '#server/lib/http'
 
 type RequestHook = (event: H3Event) => unknown
@@ -14,17 +15,31 @@ interface HookStore { _hooks?: Record<string, RequestHook[] | undefined> }
  * connects are. Only those: another API path, or another method on a method-suffixed route (DELETE
  * /api/notify/stats), falls through to the page renderer, which needs that context (without it,
  * a 500 "Nuxt I18n server context has not been set up yet"; the fuzz test sends such requests).
- * Pages, the i18n message route and errors rendered as pages keep it. On the Node presets the stream
- * routes don't reach any `request` hook (server/plugins/stream-lane.ts): this is for the Cloudflare
- * presets, where that lane is off, and for a stream path a route rule keeps in the whole pipeline.
- *
- * This reads hookable's `_hooks` and recognises the hook by the function it calls: guarded on
- * both counts, and looked for during the first requests, with a warning when not found (an i18n
- * upgrade then costs speed, never correctness: the hook simply keeps running everywhere).
+ * On the Node presets the stream routes reach no `request` hook at all (the lane): this is for the
+ * Cloudflare presets, and for a stream path a route rule keeps in the whole pipeline.
  */
-const I18N_REQUEST_HOOK = /\binitializeI18nContext\b/
-// Requests it is looked for before each: i18n registers it after an await of its own, by the first.
-const LOOK_FOR_REQUESTS = 20
+export const I18N_REQUEST_HOOK = /\binitializeI18nContext\b/
+
+export const I18N_HOOK_NOT_FOUND = '[notify] @nuxtjs/i18n\'s request hook (initializeI18nContext) was not found '
+  + '(server/lib/fast-path/i18n-pages-only.ts): event streams keep the whole of it. '
+  + 'Check the @nuxtjs/i18n version against that file.'
+
+/**
+ * Hookable's `_hooks` and the hook's source are internals: both are checked once, before the first
+ * request (i18n registers its hook after an await of its own, so not at plugin time; it is there by
+ * the first request), and when either is not what it was the hook keeps running on every route,
+ * with one line in the log: an i18n upgrade then costs speed, never correctness.
+ */
+export function keepI18nToPages(nitroApp: NitroApp, onChecked: (found: boolean) => void): void {
+  const store = nitroApp.hooks as unknown as HookStore
+  const stopLooking = nitroApp.hooks.beforeEach(({ name }) => {
+    if (name !== 'request') return
+    stopLooking()
+    const found = wrapI18nRequestHook(store)
+    if (!found) console.warn(I18N_HOOK_NOT_FOUND)
+    onChecked(found)
+  })
+}
 
 function wrapI18nRequestHook(store: HookStore): boolean {
   const hooks = store._hooks?.request
@@ -35,20 +50,3 @@ function wrapI18nRequestHook(store: HookStore): boolean {
   hooks[index] = event => isStreamRoute(event.path) ? undefined : i18nHook(event)
   return true
 }
-
-export default defineNitroPlugin((nitroApp) => {
-  const store = nitroApp.hooks as unknown as HookStore
-  // Looked for before each request, not on a timer: a Worker refuses timers at start-up.
-  let looked = 0
-  const stopLooking = nitroApp.hooks.beforeEach(({ name }) => {
-    if (name !== 'request') return
-    const found = wrapI18nRequestHook(store)
-    if (!found && ++looked < LOOK_FOR_REQUESTS) return
-    stopLooking()
-    if (!found) {
-      console.warn('[notify] @nuxtjs/i18n\'s request hook (initializeI18nContext) was not found '
-        + '(server/plugins/i18n-pages-only.ts): event streams keep paying for it. '
-        + 'Check the @nuxtjs/i18n version against that plugin.')
-    }
-  })
-})
