@@ -58,7 +58,6 @@ export default defineNuxtConfig({
 
   app: {
     head: {
-      titleTemplate: '%s · SSE 实时通知',
       meta: [
         { name: 'viewport', content: 'width=device-width, initial-scale=1' },
         { name: 'color-scheme', content: 'light dark' },

@@ -1,15 +1,22 @@
-import type { ApiError, PublishRequest, PublishResult } from '#shared/types/notify'
+import type { PublishRequest, PublishResult } from '#shared/types/notify'
 
 export interface PublishOutcome { ok: boolean, text: string }
 
 /**
  * The one publish core the forms share: a token typed by the person who has it (kept in this tab's memory,
  * never shipped in the bundle), `POST /api/notify/publish`, and the outcome line to show: the caller's text on
- * success, the server's `message` on refusal.
+ * success, the refusal in the page's language (useRefusalText) otherwise.
  */
 export function usePublish() {
   const token = ref('')
-  const outcome = ref<PublishOutcome>()
+  // What happened, kept rather than its text: the outcome reads in the page's language after a switch too.
+  const last = shallowRef<{ result: PublishResult, describe: (result: PublishResult) => string } | { error: unknown }>()
+  const refusalText = useRefusalText()
+  const outcome = computed<PublishOutcome | undefined>(() => {
+    const happened = last.value
+    if (!happened) return undefined
+    return 'error' in happened ? { ok: false, text: refusalText(happened.error) } : { ok: true, text: happened.describe(happened.result) }
+  })
 
   async function publish(body: PublishRequest, describe: (result: PublishResult) => string) {
     try {
@@ -18,11 +25,10 @@ export function usePublish() {
         headers: { authorization: `Bearer ${token.value}` },
         body,
       })
-      outcome.value = { ok: true, text: describe(result) }
+      last.value = { result, describe }
     }
     catch (error) {
-      const data = (error as { data?: ApiError }).data
-      outcome.value = { ok: false, text: data?.message ?? String(error) }
+      last.value = { error }
     }
   }
 

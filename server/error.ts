@@ -2,12 +2,15 @@ import type { H3Error, H3Event } from 'h3'
 import type { NitroErrorHandler } from 'nitropack/types'
 import { getRequestURL, send, setResponseHeaders, setResponseStatus } from 'h3'
 import { isOwnRoute } from '#server/lib/http'
+import { isRefusalCode, refusalCodeOfStatus } from '#shared/utils/refusals'
 
 /**
  * API and stream errors (/api/**, /notify/**) without the request URL. Nitro's default JSON error echoes the full URL (and logs it
  * with every 5xx), but a stream's URL carries topic names and may carry `?access_token=`: here
- * the body is only `statusCode`, `statusMessage`, `message` (and `data`), and a 5xx is logged with
- * the path alone. Pages fall through to Nuxt's error page, without their query (pageErrorWithoutQuery).
+ * the body is only `statusCode`, `statusMessage`, `code`, `message` (and `data`), and a 5xx is logged
+ * with the path alone. `code` is the refusal's stable code (shared/utils/refusals.ts), lifted out of
+ * `data`; an error thrown without one (h3's 405, a crash) gets its status's. Pages fall through to
+ * Nuxt's error page, without their query (pageErrorWithoutQuery).
  */
 const apiErrorHandler: NitroErrorHandler = (error, event) => {
   const { pathname } = getRequestURL(event)
@@ -26,11 +29,14 @@ const apiErrorHandler: NitroErrorHandler = (error, event) => {
     'content-security-policy': 'script-src \'none\'; frame-ancestors \'none\';',
   })
   setResponseStatus(event, statusCode, statusMessage)
+  const { code, ...rest } = isRecord(error.data) ? error.data : {}
+  const data = isRecord(error.data) ? (Object.keys(rest).length ? rest : undefined) : error.data
   return send(event, JSON.stringify({
     statusCode,
     statusMessage,
+    code: !sensitive && isRefusalCode(code) ? code : refusalCodeOfStatus(sensitive ? 500 : statusCode),
     message: sensitive ? 'Server Error' : unrouted ? `No route answers ${event.method} ${pathname}.` : error.message,
-    data: sensitive || unrouted ? undefined : error.data,
+    data: sensitive || unrouted ? undefined : data,
   }, null, 2))
 }
 
@@ -71,6 +77,10 @@ function safeDecode(text: string): string {
   catch {
     return text
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return !!value && typeof value === 'object' && !Array.isArray(value)
 }
 
 export default apiErrorHandler

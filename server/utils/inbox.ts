@@ -2,6 +2,7 @@ import type { H3Event } from 'h3'
 import type { InboxChange, InboxChangeSet } from '#shared/types/inbox'
 import { STREAM_EVENTS, userTopic } from '#shared/utils/notify'
 import { parsePatternList } from '#server/lib/access'
+import { refuse } from '#server/lib/http'
 import { type InboxRepository, createMemoryInboxRepository, createSqlInboxRepository, inboxChange } from '#server/lib/inbox'
 
 let repository: InboxRepository | undefined
@@ -48,7 +49,7 @@ export async function withInbox<T>(event: H3Event, work: (inbox: InboxRepository
     if ((error as { statusCode?: number }).statusCode) throw error
     setResponseHeader(event, 'retry-after', RETRY_AFTER_SECONDS)
     console.error(`[notify] inbox: the store failed: ${(error as Error).message}`)
-    throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The inbox\'s store (database) is unavailable. Retry shortly.' })
+    refuse('inbox.store-unavailable', 'The inbox\'s store (database) is unavailable. Retry shortly.')
   }
 }
 

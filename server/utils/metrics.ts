@@ -47,20 +47,13 @@ export function startPublishTimer(): () => void {
 export async function requireAdminToken(event: H3Event): Promise<void> {
   const expected = useAccessConfig().adminToken
   if (!expected) {
-    throw createError({
-      statusCode: 503,
-      statusMessage: 'Service Unavailable',
-      message: 'No admin token is configured. Set NUXT_NOTIFY_METRICS_TOKEN (or NUXT_NOTIFY_PUBLISH_TOKEN) and restart the server.',
-    })
+    refuse('operator.off', 'No admin token is configured. Set NUXT_NOTIFY_METRICS_TOKEN (or NUXT_NOTIFY_PUBLISH_TOKEN) and restart the server.')
   }
   // Header, then the notify_token cookie, then ?access_token=.
   const given = readPresentedToken(event)?.token
   if (!given || !(await tokensMatch(given, expected))) {
     setResponseHeader(event, 'www-authenticate', 'Bearer realm="notify"')
-    throw createError({
-      statusCode: 401,
-      statusMessage: 'Unauthorized',
-      message: given ? 'The admin token is wrong.' : 'Missing admin token: send "Authorization: Bearer <token>".',
-    })
+    if (given) refuse('operator-token.wrong', 'The admin token is wrong.')
+    refuse('operator-token.missing', 'Missing admin token: send "Authorization: Bearer <token>".')
   }
 }

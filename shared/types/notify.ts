@@ -1,3 +1,5 @@
+import type { RefusalCode } from '../utils/refusals'
+
 /** Data of message `n` of the counting stream (`GET /api/notify/stream`). */
 export interface CountingPayload {
   count: number
@@ -148,7 +150,12 @@ export interface HealthStatus {
 export interface ApiError {
   statusCode: number
   statusMessage: string
+  /** The refusal's stable code: what a client branches on and translates (shared/utils/refusals.ts). */
+  code: RefusalCode
+  /** English, for a person reading the raw API; may be reworded, unlike `code`. */
   message: string
+  /** What the refusal names: the query `parameter`, a publish body's `issues`. */
+  data?: Record<string, unknown>
 }
 
 /** One event of `GET /api/notify/recent`: what the stream sent for it (`id:`, `event:`, and its data). */

@@ -29,7 +29,8 @@ describe('the UI language in Chromium', () => {
     await page.getByTestId('language').click()
     await expect.poll(() => page.getByTestId('toggle').textContent()).toContain('Connect')
     expect(await page.locator('html').getAttribute('lang')).toBe('en')
-    expect(await page.title()).toBe('Counting stream · SSE 实时通知')
+    // The whole title in the UI's language, the app's name too.
+    expect(await page.title()).toBe('Counting stream · SSE live notifications')
     expect((await context.cookies()).find(cookie => cookie.name === 'lang')?.value).toBe('en')
 
     // The server renders the chosen language, so hydration has nothing to change (no mismatch logged).

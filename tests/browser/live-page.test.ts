@@ -41,10 +41,14 @@ describe('the live page in Chromium', () => {
     await form.getByRole('status').filter({ hasText: '已发布' }).waitFor()
     await page.locator(`${history} li`, { hasText: '"from":"the form"' }).waitFor()
 
-    // A wrong token shows the server's message.
+    // A wrong token shows the refusal in the page's language (its code translated, not the server's
+    // English), and again in English after a switch.
     await form.locator('input[type=password]').fill('wrong')
     await form.getByRole('button').click()
-    await form.getByRole('status').filter({ hasText: 'The bearer token is wrong.' }).waitFor()
+    await form.getByRole('status').filter({ hasText: '令牌不正确。' }).waitFor()
+    expect(await form.textContent()).not.toContain('The bearer token is wrong.')
+    await page.getByTestId('language').click()
+    await form.getByRole('status').filter({ hasText: 'The token is wrong.' }).waitFor()
     // 401 is logged by Chromium as a failed resource load; nothing else may be.
     expect(problems.filter(problem => !problem.includes('401'))).toEqual([])
     await page.close()

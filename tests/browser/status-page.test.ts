@@ -14,7 +14,8 @@ describe('the status page in Chromium', () => {
 
     await form.locator('input[type=password]').fill('wrong')
     await form.getByRole('button').click()
-    await page.getByRole('alert').filter({ hasText: 'The admin token is wrong.' }).waitFor()
+    // In the page's language: the refusal's code translated, not the server's English message.
+    await page.getByRole('alert').filter({ hasText: '管理令牌不正确。' }).waitFor()
 
     await form.locator('input[type=password]').fill(TOKEN)
     await form.getByRole('button').click()
@@ -23,6 +24,10 @@ describe('the status page in Chromium', () => {
     await expect.poll(() => page.locator('[data-chart] canvas').count(), { timeout: 10_000 }).toBe(6)
     const points = () => page.locator('[data-chart=streams] [data-testid=chart]').getAttribute('data-points').then(Number)
     await expect.poll(points, { timeout: 10_000 }).toBeGreaterThanOrEqual(2)
+    // Nothing published yet: the latency chart says so; the others have values. The bus in words.
+    expect(await page.locator('[data-chart=latency] [data-testid=chart-empty]').textContent()).toContain('还没有数据')
+    expect(await page.locator('[data-chart=streams] [data-testid=chart-empty]').count()).toBe(0)
+    expect(await page.getByTestId('bus').textContent()).toContain('消息通道：内存（单实例） · 已连接')
 
     // The canvas changes as samples arrive: it is drawn again, not only the numbers beside it.
     const pixels = () => page.locator('[data-chart=published] canvas').evaluate(canvas => (canvas as HTMLCanvasElement).toDataURL())
@@ -39,6 +44,7 @@ describe('the status page in Chromium', () => {
     await expect.poll(async () => Number(await tile('published')), { timeout: 5000 }).toBeGreaterThan(0)
     await expect.poll(async () => Number(await tile('latency')), { timeout: 5000 }).toBeGreaterThan(0)
     await expect.poll(pixels, { timeout: 5000 }).not.toBe(drawn)
+    await expect.poll(() => page.locator('[data-chart=latency] [data-testid=chart-empty]').count(), { timeout: 5000 }).toBe(0)
     expect(await page.getByTestId('bus').getAttribute('data-connected')).toBe('true')
     extra.close()
 

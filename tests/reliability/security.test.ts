@@ -40,7 +40,7 @@ describe('security', () => {
       const response = await fetch(`${path}?access_token=leaky-secret&topic=user:alice`, { method })
       const text = await response.text()
       expect(response.status, `${method} ${path}`).toBe(404)
-      expect(JSON.parse(text)).toEqual({ statusCode: 404, statusMessage: 'Not Found', message: `No route answers ${method} ${path}.` })
+      expect(JSON.parse(text)).toEqual({ statusCode: 404, statusMessage: 'Not Found', code: 'route.unknown', message: `No route answers ${method} ${path}.` })
       expect(text).not.toMatch(/leaky-secret|user:alice/)
     }
   })

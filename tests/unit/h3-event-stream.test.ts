@@ -3,8 +3,8 @@ import { createServer } from 'node:http'
 import { createApp, eventHandler, toNodeListener, toWebHandler } from 'h3'
 import { describe, expect, it } from 'vitest'
 import { within } from '../support/deadline'
-import { H3_STREAM_INTERNALS, createMessageStream } from '../../server/lib/sse/h3-event-stream'
-import type { MessageStream } from '../../server/lib/sse/h3-event-stream'
+import { H3_STREAM_INTERNALS, createMessageStream } from '../../server/lib/sse'
+import type { MessageStream } from '../../server/lib/sse'
 
 const OPTIONS = { maxQueuedBytes: 64 * 1024, retryMs: 2500 }
 
@@ -91,6 +91,24 @@ describe('createMessageStream on a runtime without a Node response', () => {
     expect(state.gone).toBe(1)
     while (!(await reader.read()).done) { /* the rest of what was queued */ }
     expect(state.streams[0]!.push([{ data: 'late' }])).toBe(false)
+  })
+  it('cuts off a reader that stops reading once more than maxQueuedBytes are unread, as on Node', async () => {
+    const h3 = createApp()
+    const state = { stream: undefined as MessageStream | undefined, closes: 0, accepted: 0 }
+    h3.use('/big', eventHandler((event) => {
+      const stream = state.stream = createMessageStream(event, OPTIONS)
+      stream.onClose(() => state.closes++)
+      return stream.send()
+    }))
+    const response = await toWebHandler(h3)(new Request('http://local/big'))
+    expect(response.status).toBe(200)
+    // Nothing reads the body: 400 KB pushed against a 64 KB cap.
+    const big = 'x'.repeat(2048)
+    for (let i = 0; i < 200; i++) if (state.stream!.push([{ id: String(i), data: big }])) state.accepted++
+    expect(state.accepted).toBeLessThan(200)
+    expect(state.stream!.closed).toBe(true)
+    expect(state.closes).toBe(1)
+    await response.body!.cancel().catch(() => {})
   })
 })
 

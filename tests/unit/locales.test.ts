@@ -17,9 +17,11 @@ const zh = flatten(load('zh'))
 const en = flatten(load('en'))
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map(match => match[1]).sort()
 
-/** Literal keys in `t('...')` calls of the app's pages and components. */
+/** Literal keys in `t('...')` calls of the app's pages, components and composables (folders too). */
 function usedKeys(): string[] {
-  const files = ['pages', 'components'].flatMap(dir => readdirSync(new URL(dir, root)).map(name => new URL(`${dir}/${name}`, root)))
+  const files = ['pages', 'components', 'composables']
+    .flatMap(dir => readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' }).map(name => new URL(`${dir}/${name}`, root)))
+    .filter(file => /\.(vue|ts)$/.test(file.pathname))
   return files.flatMap(file => [...readFileSync(file, 'utf8').matchAll(/\bt\('([\w.-]+)'/g)].map(match => match[1]!))
 }
 
@@ -33,5 +35,13 @@ describe('UI messages', () => {
     const keys = usedKeys()
     expect(keys.length).toBeGreaterThan(20)
     expect(keys.filter(key => !(key in zh))).toEqual([])
+  })
+})
+
+describe('Chinese messages', () => {
+  it('use full-width punctuation: no ASCII , ; ( ) ! ? or ... and no ASCII colon beside Chinese text', () => {
+    // A colon between ASCII letters stays: it is part of a topic name (`user:<你的 id>`, `admin:stats`).
+    const ascii = Object.entries(zh).filter(([, text]) => /[,;()!?]|\.\.\.|(?<![\w]):|:(?![\w<])/.test(text))
+    expect(ascii.map(([key, text]) => `${key}: ${text}`)).toEqual([])
   })
 })

@@ -1,14 +1,15 @@
 import type { SessionUser } from '#shared/types/notify'
 import { z } from 'zod'
 import { sessionPasswordProblem } from '#server/lib/access'
-import { answerPrivately, readJsonBody } from '#server/lib/http'
-import { USER_NAME_PATTERN, userIdOf } from '#shared/utils/notify'
+import { answerPrivately, readJson, refuse } from '#server/lib/http'
+import { USER_NAME_MAX, isUserName, userIdOf } from '#shared/utils/notify'
 
 /** `{"name":"..."}` of at most 64 characters: a few hundred bytes even fully escaped. */
 const LOGIN_BODY_LIMIT = 1024
 
 const loginSchema = z.strictObject({
-  name: z.string().trim().regex(USER_NAME_PATTERN, 'must be 1 to 64 letters, digits or "._-"'),
+  // Any display name (`王小明`, `Mary Jane`): the id is derived from it (userIdOf), not typed.
+  name: z.string().trim().refine(isUserName, `must be 1 to ${USER_NAME_MAX} characters, without control characters`),
 })
 
 /**
@@ -18,10 +19,11 @@ const loginSchema = z.strictObject({
  */
 export default defineEventHandler(async (event): Promise<SessionUser> => {
   const problem = sessionPasswordProblem()
-  if (problem) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: `Sign-in is off: ${problem}.` })
+  if (problem) refuse('sign-in.off', `Sign-in is off: ${problem}.`)
   // JSON only: a cross-site HTML form (urlencoded, no preflight) must not sign someone in as another.
-  const body = await readJsonBody(event, loginSchema, { limit: LOGIN_BODY_LIMIT })
-  const user: SessionUser = { id: userIdOf(body.name), name: body.name }
+  const body = loginSchema.safeParse(await readJson(event, { limit: LOGIN_BODY_LIMIT }))
+  if (!body.success) refuse('sign-in.name-invalid', `"name" ${body.error.issues[0]?.message ?? 'is required'}.`, { field: 'name' })
+  const user: SessionUser = { id: userIdOf(body.data.name), name: body.data.name }
   await replaceUserSession(event, { user })
   answerPrivately(event, 'cookie')
   return user

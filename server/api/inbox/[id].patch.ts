@@ -2,6 +2,7 @@ import type { InboxChange } from '#shared/types/inbox'
 import { EVENT_ID_PATTERN } from '#shared/utils/event-id'
 import { authorizeInbox } from '#server/lib/access'
 import { inboxPatchSchema, readInboxBody } from '#server/lib/inbox'
+import { refusal } from '#server/lib/http'
 
 /**
  * `PATCH /api/inbox/<id>` `{ read?, archived? }`: one item read or unread, archived or not. 404
@@ -11,7 +12,7 @@ export default defineEventHandler(async (event): Promise<InboxChange> => {
   const { userId } = await authorizeInbox(event)
   const id = getRouterParam(event, 'id') ?? ''
   const set = await readInboxBody(event, inboxPatchSchema)
-  const notFound = () => createError({ statusCode: 404, statusMessage: 'Not Found', message: 'No such item in your inbox.' })
+  const notFound = () => refusal('inbox.item-unknown', 'No such item in your inbox.')
   if (!EVENT_ID_PATTERN.test(id)) throw notFound()
   const at = Date.now()
   return withInbox(event, async (inbox) => {

@@ -1,6 +1,7 @@
 import type { InboxChange } from '#shared/types/inbox'
 import { authorizeInbox } from '#server/lib/access'
 import { inboxSeenSchema, readInboxBody } from '#server/lib/inbox'
+import { refuse } from '#server/lib/http'
 
 /**
  * `POST /api/inbox/seen` `{ ids }` or `{ upTo }`: what the list showed is seen (the page sends the
@@ -12,7 +13,7 @@ export default defineEventHandler(async (event): Promise<InboxChange> => {
   const at = Date.now()
   return withInbox(event, async (inbox) => {
     const changed = await inbox.change(userId, target, { seen: true }, at)
-    if (!changed) throw createError({ statusCode: 404, statusMessage: 'Not Found', message: 'One of these ids is no item of your inbox.' })
+    if (!changed) refuse('inbox.item-unknown', 'One of these ids is no item of your inbox.')
     return publishInboxChange(userId, changed, { seen: true }, at)
   })
 })

@@ -36,11 +36,7 @@ export default defineEventHandler(async (event) => {
   // timer), and one that waits on nothing of its own is cancelled as hung: say so instead. Inside
   // cloudflare-durable's Durable Object (server/middleware/durable-forward.ts) every request can.
   if (WORKER_PRESET && !insideDurableObject(event)) {
-    throw createError({
-      statusCode: 501,
-      statusMessage: 'Not Implemented',
-      message: 'The broadcast stream does not run on Cloudflare Workers: one request cannot write to another\'s stream there; build with the cloudflare-durable preset, which runs it in a Durable Object. The counting stream works.',
-    })
+    refuse('stream.unsupported', 'The broadcast stream does not run on Cloudflare Workers: one request cannot write to another\'s stream there; build with the cloudflare-durable preset, which runs it in a Durable Object. The counting stream works.')
   }
   const query = await readValidatedQuery(event, eventsQuery)
   const topics = query.topic

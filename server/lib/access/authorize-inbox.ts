@@ -15,11 +15,11 @@ export async function authorizeInbox(event: H3Event): Promise<{ userId: string }
   const token = await readToken(event)
   if (token) {
     if (!token.sub || !USER_ID_PATTERN.test(token.sub) || !matchesAny(userTopic(token.sub), token.subscribe)) {
-      forbidden('This token does not grant an inbox: it needs "sub" (a user id) and "notify.subscribe" with the topic user:<sub>.')
+      forbidden('inbox.not-an-inbox', 'This token does not grant an inbox: it needs "sub" (a user id) and "notify.subscribe" with the topic user:<sub>.')
     }
     return { userId: token.sub }
   }
   const user = await readSessionUser(event)
-  if (!user) unauthorized(event, 'Sign in to use your inbox, or send a subscriber token (Authorization: Bearer).')
+  if (!user) unauthorized(event, 'session.missing', 'Sign in to use your inbox, or send a subscriber token (Authorization: Bearer).')
   return { userId: user.id }
 }

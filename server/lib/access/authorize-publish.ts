@@ -1,5 +1,5 @@
 import type { H3Event } from 'h3'
-import { createError } from 'h3'
+import { refuse } from '#server/lib/http'
 import { tokensMatch } from './admin-token'
 import { useAccessConfig } from './access-config'
 import { readBearer } from './credentials'
@@ -23,22 +23,18 @@ const looksLikeJwt = (token: string) => token.split('.').length === 3
 export async function authenticatePublisher(event: H3Event): Promise<Publisher> {
   const { publishToken, jwtKey } = useAccessConfig()
   if (!publishToken && !jwtKey) {
-    throw createError({
-      statusCode: 503,
-      statusMessage: 'Service Unavailable',
-      message: 'Publishing is disabled: no publish token is configured. Set NUXT_NOTIFY_PUBLISH_TOKEN (or NUXT_NOTIFY_JWT_SECRET for publisher tokens) and restart the server.',
-    })
+    refuse('publish.off', 'Publishing is disabled: no publish token is configured. Set NUXT_NOTIFY_PUBLISH_TOKEN (or NUXT_NOTIFY_JWT_SECRET for publisher tokens) and restart the server.')
   }
   const given = readBearer(event)
-  if (!given) unauthorized(event, 'Missing "Authorization: Bearer <token>" header.')
+  if (!given) unauthorized(event, 'token.missing', 'Missing "Authorization: Bearer <token>" header.')
   if (publishToken && (await tokensMatch(given, publishToken))) return { admin: true }
-  if (!jwtKey || !looksLikeJwt(given)) unauthorized(event, 'The bearer token is wrong.')
+  if (!jwtKey || !looksLikeJwt(given)) unauthorized(event, 'token.wrong', 'The bearer token is wrong.')
   try {
     const token = await verifyToken(given, jwtKey)
     return { admin: false, publish: token.publish, sub: token.sub }
   }
   catch (error) {
-    if (error instanceof TokenRefused) unauthorized(event, error.message, true)
+    if (error instanceof TokenRefused) unauthorized(event, error.code, error.message, true)
     throw error
   }
 }
@@ -46,8 +42,8 @@ export async function authenticatePublisher(event: H3Event): Promise<Publisher> 
 /** 403 unless the publisher may publish to `topic`: a token with only `subscribe` may publish nowhere. */
 export function assertMayPublish(publisher: Publisher, topic: string): void {
   if (publisher.admin) return
-  if (publisher.publish.length === 0) forbidden('This token may not publish: its "notify.publish" claim grants no topic.')
-  if (!matchesAny(topic, publisher.publish)) forbidden(`This token may not publish to topic "${topic}".`)
+  if (publisher.publish.length === 0) forbidden('publish.forbidden', 'This token may not publish: its "notify.publish" claim grants no topic.')
+  if (!matchesAny(topic, publisher.publish)) forbidden('publish.forbidden', `This token may not publish to topic "${topic}".`)
 }
 
 /** True when the request carries the admin token (for what only operators may see). Never throws. */

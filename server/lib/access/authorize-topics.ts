@@ -35,7 +35,7 @@ export async function authorizeTopics(event: H3Event, topics: Iterable<string>):
   const token = await readToken(event)
   const user = await readSessionUser(event)
   if (!token && !user) {
-    unauthorized(event, 'A requested topic is private: sign in, or send a subscriber token (Authorization: Bearer, the notify_token cookie, or ?access_token=).')
+    unauthorized(event, 'topic.private', 'A requested topic is private: sign in, or send a subscriber token (Authorization: Bearer, the notify_token cookie, or ?access_token=).')
   }
   let usesToken = false
   for (const topic of privateTopics) {
@@ -44,7 +44,7 @@ export async function authorizeTopics(event: H3Event, topics: Iterable<string>):
       usesToken = true
       continue
     }
-    forbidden(`These credentials do not grant reading topic "${topic}".`)
+    forbidden('topic.forbidden', `These credentials do not grant reading topic "${topic}".`)
   }
   return usesToken ? { expiresAt: token!.exp * 1000 } : {}
 }
@@ -61,12 +61,12 @@ export async function readToken(event: H3Event): Promise<VerifiedToken | undefin
   const presented = readPresentedToken(event)
   if (!presented) return undefined
   const { jwtKey } = useAccessConfig()
-  if (!jwtKey) unauthorized(event, 'This server accepts no tokens: it has no signing secret configured.', true)
+  if (!jwtKey) unauthorized(event, 'tokens.off', 'This server accepts no tokens: it has no signing secret configured.', true)
   try {
     return await verifyToken(presented.token, jwtKey)
   }
   catch (error) {
-    if (error instanceof TokenRefused) unauthorized(event, error.message, true)
+    if (error instanceof TokenRefused) unauthorized(event, error.code, error.message, true)
     throw error
   }
 }

@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3'
-import { createError, setResponseHeader } from 'h3'
-import { requestHeader } from '#server/lib/http'
+import { setResponseHeader } from 'h3'
+import { refuse, requestHeader } from '#server/lib/http'
 import { tokensMatch } from './admin-token'
 
 /**
@@ -9,20 +9,13 @@ import { tokensMatch } from './admin-token'
  */
 export async function requirePublishToken(event: H3Event, expected: string): Promise<void> {
   if (!expected) {
-    throw createError({
-      statusCode: 503,
-      statusMessage: 'Service Unavailable',
-      message: 'Publishing is disabled: no publish token is configured. Set NUXT_NOTIFY_PUBLISH_TOKEN and restart the server.',
-    })
+    refuse('publish.off', 'Publishing is disabled: no publish token is configured. Set NUXT_NOTIFY_PUBLISH_TOKEN and restart the server.')
   }
   const header = requestHeader(event, 'authorization') ?? ''
   const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim()
   if (!given || !(await tokensMatch(given, expected))) {
     setResponseHeader(event, 'www-authenticate', 'Bearer realm="notify"')
-    throw createError({
-      statusCode: 401,
-      statusMessage: 'Unauthorized',
-      message: given ? 'The bearer token is wrong.' : 'Missing "Authorization: Bearer <token>" header.',
-    })
+    if (given) refuse('token.wrong', 'The bearer token is wrong.')
+    refuse('token.missing', 'Missing "Authorization: Bearer <token>" header.')
   }
 }

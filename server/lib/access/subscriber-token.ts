@@ -1,5 +1,5 @@
 import type { SubscriberToken } from '#shared/types/notify'
-import { createError } from 'h3'
+import { refuse } from '#server/lib/http'
 import { userTopic } from '#shared/utils/notify'
 import { useAccessConfig } from './access-config'
 import { mintToken } from './tokens'
@@ -12,11 +12,7 @@ import { mintToken } from './tokens'
 export async function mintSubscriberToken(userId: string, extra: readonly string[] = []): Promise<SubscriberToken> {
   const { jwtKey, tokenTtlSeconds } = useAccessConfig()
   if (!jwtKey) {
-    throw createError({
-      statusCode: 503,
-      statusMessage: 'Service Unavailable',
-      message: 'Tokens are disabled: set NUXT_NOTIFY_JWT_SECRET (at least 32 bytes) and restart the server.',
-    })
+    refuse('token-minting.off', 'Tokens are disabled: set NUXT_NOTIFY_JWT_SECRET (at least 32 bytes) and restart the server.')
   }
   const subscribe = [userTopic(userId), ...extra]
   const { token, exp } = await mintToken({ sub: userId, notify: { subscribe }, ttlSeconds: tokenTtlSeconds }, jwtKey)

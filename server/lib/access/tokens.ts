@@ -28,7 +28,11 @@ export interface VerifiedToken {
 }
 
 /** Why a token was refused, in words safe to send back: never the token, never what it claims. */
-export class TokenRefused extends Error {}
+export class TokenRefused extends Error {
+  constructor(readonly code: 'token.expired' | 'token.invalid', message: string) {
+    super(message)
+  }
+}
 
 /** Tokens remembered per signing key: a few thousand reconnecting clients' worth (each entry is ~1 KB at most typical sizes). */
 export const VERIFIED_TOKEN_CACHE_SIZE = 4096
@@ -57,7 +61,7 @@ function keyState(key: Uint8Array): KeyState {
  * skips the HMAC; a refusal is never remembered. The result is frozen: callers share it.
  */
 export async function verifyToken(token: string, key: Uint8Array): Promise<VerifiedToken> {
-  if (token.length > MAX_TOKEN_LENGTH) throw new TokenRefused(`The token is longer than ${MAX_TOKEN_LENGTH} characters.`)
+  if (token.length > MAX_TOKEN_LENGTH) throw new TokenRefused('token.invalid', `The token is longer than ${MAX_TOKEN_LENGTH} characters.`)
   const state = keyState(key)
   const cached = state.verified.get(token)
   if (cached) return cached
@@ -66,10 +70,10 @@ export async function verifyToken(token: string, key: Uint8Array): Promise<Verif
     ({ payload } = await jwtVerify(token, await state.cryptoKey, { algorithms: [TOKEN_ALGORITHM], requiredClaims: ['exp'] }))
   }
   catch (error) {
-    throw new TokenRefused(refusal(error))
+    throw new TokenRefused(error instanceof errors.JWTExpired ? 'token.expired' : 'token.invalid', refusal(error))
   }
   const claims = claimsSchema.safeParse(payload)
-  if (!claims.success) throw new TokenRefused('The token\'s claims are malformed ("sub" a string, "exp" a number, "notify.subscribe"/"notify.publish" lists of topic names or "prefix*" patterns).')
+  if (!claims.success) throw new TokenRefused('token.invalid', 'The token\'s claims are malformed ("sub" a string, "exp" a number, "notify.subscribe"/"notify.publish" lists of topic names or "prefix*" patterns).')
   const { sub, exp, notify } = claims.data
   const verified: VerifiedToken = Object.freeze({
     sub,

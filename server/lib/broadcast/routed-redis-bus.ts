@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { createError } from 'h3'
+import { refusal } from '#server/lib/http'
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
 import { createBusEvent } from './bus'
@@ -53,11 +53,7 @@ function redisErrorLogger(): (error: Error) => void {
 
 /** The 503 a publish gets while Redis can't take it. */
 function busUnavailable() {
-  return createError({
-    statusCode: 503,
-    statusMessage: 'Service Unavailable',
-    message: 'The message bus (Redis) is unavailable; the event was not published. Retry shortly.',
-  })
+  return refusal('bus.unavailable', 'The message bus (Redis) is unavailable; the event was not published. Retry shortly.')
 }
 
 /** True when `promise` settles within `ms`, false at the deadline (the timer never outlives the race). */
@@ -505,17 +501,13 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
       }
       const [error, id] = results?.[0] ?? [new Error('no reply')]
       if (error) {
-        if (/CLOCKBEHIND/.test(error.message)) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The topic\'s Redis master has just taken over and its clock is behind; retry shortly.' })
+        if (/CLOCKBEHIND/.test(error.message)) throw refusal('bus.clock-behind', 'The topic\'s Redis master has just taken over and its clock is behind; retry shortly.')
         throw busUnavailable()
       }
       if (replicas > 0) {
         const [waitError, acknowledged] = results![1] ?? [new Error('no reply')]
         if (waitError || Number(acknowledged) < 1) {
-          throw createError({
-            statusCode: 503,
-            statusMessage: 'Service Unavailable',
-            message: `No Redis replica confirmed the event within ${options.replicaWaitMs} ms, so it could be lost if its master fails; retry.`,
-          })
+          throw refusal('bus.unconfirmed', `No Redis replica confirmed the event within ${options.replicaWaitMs} ms, so it could be lost if its master fails; retry.`)
         }
       }
       const order = parseEventId(String(id))

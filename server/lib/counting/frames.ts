@@ -2,7 +2,7 @@ import type { EventStreamMessage } from 'h3'
 import type { CountingPayload, DonePayload, MilestonePayload } from '#shared/types/notify'
 import { countingMessage } from '#shared/utils/notify'
 import { STREAM_EVENTS } from '../../../composables/useEventStream/stream-events'
-import { badRequest } from '#server/lib/http'
+import { refuse } from '#server/lib/http'
 
 export const COUNTING_LIMITS = {
   count: { min: 1, max: 10_000, fallback: 200 },
@@ -17,7 +17,7 @@ export const COUNTING_LIMITS = {
 export function resumeAt(lastEventId: string | undefined, total: number): number | null {
   if (lastEventId === undefined) return 1
   if (!/^\d{1,9}$/.test(lastEventId)) {
-    badRequest('Last-Event-ID must be the id of a counting message, an integer.', { parameter: 'lastEventId' })
+    refuse('last-event-id.invalid', 'Last-Event-ID must be the id of a counting message, an integer.', { parameter: 'lastEventId' })
   }
   const seen = Number(lastEventId)
   return seen >= total ? null : seen + 1

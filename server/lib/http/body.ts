@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http'
 import type { H3Event } from 'h3'
 import type { z } from 'zod'
-import { createError, readRawBody } from 'h3'
-import { badRequest } from './errors'
+import { readRawBody } from 'h3'
+import { refusal, refuse } from './errors'
 import { requestHeader } from './headers'
 
 /** `application/json`, or a `+json` type (`application/merge-patch+json`), with or without parameters. */
@@ -30,7 +30,7 @@ export async function readJsonBody<Schema extends z.ZodType>(event: H3Event, sch
   if (result.success) return result.data
   const issue = result.error.issues[0]!
   const field = issue.path.map(String).join('.')
-  badRequest(field ? `"${field}" ${issue.message}.` : `The body ${issue.message}.`, field ? { field } : undefined)
+  refuse('body.invalid', field ? `"${field}" ${issue.message}.` : `The body ${issue.message}.`, field ? { field } : undefined)
 }
 
 /** The body parsed as JSON within the same limits, unvalidated: for a route with checks of its own to run first (publish). */
@@ -38,18 +38,18 @@ export async function readJson(event: H3Event, { limit, optional = false }: Json
   const type = requestHeader(event, 'content-type')
   if (optional && type === undefined && !hasBody(event)) return {}
   if (!JSON_TYPE.test(type ?? '')) {
-    throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: 'The body must be JSON: send "Content-Type: application/json".' })
+    refuse('body.not-json', 'The body must be JSON: send "Content-Type: application/json".')
   }
   const bytes = await readLimited(event, limit)
   if (!bytes?.byteLength) {
     if (optional) return {}
-    badRequest('The body is empty: send a JSON object.')
+    refuse('body.empty', 'The body is empty: send a JSON object.')
   }
   try {
     return JSON.parse(new TextDecoder().decode(bytes))
   }
   catch (error) {
-    badRequest(`The body is not valid JSON: ${(error as Error).message}.`)
+    refuse('body.malformed-json', `The body is not valid JSON: ${(error as Error).message}.`)
   }
 }
 
@@ -120,7 +120,7 @@ function tooLarge(event: H3Event, limit: number, req?: IncomingMessage): never {
     req.once('end', settle).once('close', settle)
     req.on('data', drop).resume()
   }
-  throw createError({ statusCode: 413, statusMessage: 'Payload Too Large', message: `The body is larger than ${limit} bytes.` })
+  throw refusal('body.too-large', `The body is larger than ${limit} bytes.`)
 }
 
 function drop(): void {}

@@ -1,5 +1,5 @@
-/** Reading a request the same way in every route: 4xx bodies that name what was wrong, query schemas, JSON bodies within a limit. */
-export { badRequest } from './errors'
+/** Reading a request the same way in every route: refusals with their codes, 4xx bodies that name what was wrong, query schemas, JSON bodies within a limit. */
+export { badRequest, refusal, refuse } from './errors'
 export { readJson, readJsonBody, type JsonBodyOptions } from './body'
 export { requestHeader } from './headers'
 export { answerPrivately } from './private'

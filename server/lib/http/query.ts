@@ -1,7 +1,7 @@
 import type { H3Event } from 'h3'
 import { getQuery, getValidatedQuery } from 'h3'
 import { z } from 'zod'
-import { badRequest } from './errors'
+import { refuse } from './errors'
 import { requestHeader } from './headers'
 import { splitQuery } from './own-routes'
 
@@ -28,7 +28,7 @@ export async function readValidatedQuery<Schema extends z.ZodType>(event: H3Even
   const result = await getValidatedQuery(event, schema.safeParse)
   if (!result.success) {
     const issue = result.error.issues[0]!
-    badRequest(issue.message, { parameter: String(issue.path[0]) })
+    refuse('query.invalid', issue.message, { parameter: String(issue.path[0]) })
   }
   if (PER_CLIENT_PARAMS.test(search)) return result.data
   if (!remembered || remembered.size >= REMEMBERED_QUERIES) validQueries.set(schema, remembered = new Map())

@@ -2,9 +2,8 @@ import type { H3Event } from 'h3'
 import type { PublishInput, PublishRequest } from '#shared/types/notify'
 import { DEFAULT_TOPIC, NAME_PATTERN, NAME_RULE } from '#shared/utils/notify'
 import { STREAM_EVENTS } from '../../../composables/useEventStream/stream-events'
-import { createError } from 'h3'
 import { z } from 'zod'
-import { readJson } from '#server/lib/http'
+import { readJson, refusal } from '#server/lib/http'
 
 const name = () => z.string().regex(NAME_PATTERN, NAME_RULE)
 
@@ -56,7 +55,7 @@ function structuralIssue(value: unknown): string | undefined {
   return undefined
 }
 
-/** 400 "Validation Error", each issue in the message and in `data.issues`. */
+/** 400 `body.invalid`, each issue in the message and in `data.issues`. */
 function invalid(issues: string[]): Error {
-  return createError({ statusCode: 400, statusMessage: 'Validation Error', message: `Invalid publish body. ${issues.join('; ')}.`, data: { issues } })
+  return refusal('body.invalid', `Invalid publish body. ${issues.join('; ')}.`, { issues })
 }

@@ -58,6 +58,13 @@ export const H3_STREAM_INTERNALS: boolean = (() => {
 
 const DONE = Promise.resolve()
 
+/** The retry hint rides on the first message of the first push: one frame, and the headers with it. Returns what is left to carry. */
+function carryRetry(messages: EventStreamMessage[], retry: number | undefined): number | undefined {
+  if (retry === undefined || !messages[0]) return retry
+  messages[0].retry = retry
+  return undefined
+}
+
 /**
  * The part of a WritableStreamDefaultWriter that h3's EventStream calls once its own is swapped
  * out: `write(bytes)` on every push, `close()` from its `close()`. Both go to this server's writer.
@@ -101,10 +108,7 @@ class H3MessageStream implements MessageStream {
 
   push(messages: EventStreamMessage[]): boolean {
     if (this.sink.closed) return false
-    if (this.retry !== undefined && messages[0]) {
-      messages[0].retry = this.retry
-      this.retry = undefined
-    }
+    this.retry = carryRetry(messages, this.retry)
     // h3 formats and writes synchronously, before its first await: a cut-off shows at once.
     void this.stream.push(messages)
     return !this.sink.closed
@@ -151,10 +155,7 @@ function h3OwnMessageStream(event: H3Event, maxQueuedBytes: number, retryMs: num
         end()
         return false
       }
-      if (retry !== undefined && messages[0]) {
-        messages[0].retry = retry
-        retry = undefined
-      }
+      retry = carryRetry(messages, retry)
       stream.push(messages).catch(notifier.fire)
       return true
     },

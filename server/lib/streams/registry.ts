@@ -1,5 +1,6 @@
 import type { H3Event } from 'h3'
-import { createError, getRequestIP, setResponseHeader } from 'h3'
+import { getRequestIP, setResponseHeader } from 'h3'
+import { refuse } from '#server/lib/http'
 import { countRefusal } from '#server/lib/metrics'
 
 export interface StreamLimits {
@@ -24,10 +25,10 @@ const byIp = new Map<string, number>()
 let draining = false
 let sweeper: ReturnType<typeof setInterval> | undefined
 
-function refuse(event: H3Event, message: string, retryAfterSeconds: number): never {
+function refuseStream(event: H3Event, code: 'streams.draining' | 'streams.full' | 'streams.per-ip', message: string, retryAfterSeconds: number): never {
   countRefusal(draining ? 'shutdown' : 'caps')
   setResponseHeader(event, 'retry-after', retryAfterSeconds)
-  throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message })
+  refuse(code, message)
 }
 
 /**
@@ -36,14 +37,14 @@ function refuse(event: H3Event, message: string, retryAfterSeconds: number): nev
  * `end` must close the stream cleanly; the returned release is idempotent, for every close path.
  */
 export function admitStream(event: H3Event, route: string, limits: StreamLimits, end: () => void): () => void {
-  if (draining) refuse(event, 'The server is shutting down; reconnect in a moment.', 1)
+  if (draining) refuseStream(event, 'streams.draining', 'The server is shutting down; reconnect in a moment.', 1)
   // The peer's address costs a syscall: looked up only when there is a per-IP cap to keep.
   const ip = limits.maxStreamsPerIp > 0 ? getRequestIP(event, { xForwardedFor: limits.trustProxy }) ?? 'unknown' : undefined
   if (limits.maxStreams > 0 && streams.size >= limits.maxStreams) {
-    refuse(event, `This server holds its maximum of ${limits.maxStreams} streams; retry later.`, 5)
+    refuseStream(event, 'streams.full', `This server holds its maximum of ${limits.maxStreams} streams; retry later.`, 5)
   }
   if (ip !== undefined && (byIp.get(ip) ?? 0) >= limits.maxStreamsPerIp) {
-    refuse(event, `Too many open streams from this address (at most ${limits.maxStreamsPerIp}); close one first.`, 5)
+    refuseStream(event, 'streams.per-ip', `Too many open streams from this address (at most ${limits.maxStreamsPerIp}); close one first.`, 5)
   }
   const stream: OpenStream = { route, openedAt: Date.now(), end }
   streams.add(stream)
