@@ -127,11 +127,6 @@ export default defineNuxtConfig({
        */
       redisKeyPrefix: 'notify',
       /**
-       * The base of the inbox's read state in Redis (`<this>:inbox`, server/plugins/inbox-storage.ts):
-       * the name is left from the retired one-stream bus, and goes when the inbox moves to its database.
-       */
-      redisStreamKey: 'notify:events',
-      /**
        * A publish to a Redis master with replicas waits this long for one to confirm it, else 503.
        * 0 = answer without waiting (an acknowledged event may then be lost when its master fails).
        */

@@ -1,23 +1,127 @@
-import type { InboxItem } from '#shared/types/notify'
-import { isNewerEventId } from '#shared/utils/event-id'
+import type { InboxChange, InboxCounts, InboxItem, InboxPage, InboxPatch, InboxStatus } from '#shared/types/inbox'
+import { INBOX_MAX_SEEN_IDS, applyInboxChange, inStatus } from '#shared/utils/inbox'
+
+const SEEN_BATCH_MS = 250
+// One queue per tab, whichever component asks.
+const seenQueue = new Set<string>()
+const seenAsked = new Set<string>()
+let seenTimer: ReturnType<typeof setTimeout> | undefined
 
 /**
- * The signed-in user's inbox, one for the whole app (the header's unread count and the /inbox page
- * share it). Filled and kept live by plugins/inbox.client.ts; what was read is stored on the server.
+ * The signed-in person's inbox, one for the whole app: the header's badge (the server's unread
+ * count) and the /inbox page's list of one tab (status) share it. Loaded and kept live by
+ * plugins/inbox.client.ts: a new notification and every change made on another tab or device (the
+ * `inbox` stream event) land here; what is read, seen and archived is kept by the server.
  */
 export function useInbox() {
+  const counts = useState<InboxCounts | null>('inbox:counts', () => null)
+  const status = useState<InboxStatus>('inbox:status', () => 'unread')
   const items = useState<InboxItem[]>('inbox:items', () => [])
-  const readUpTo = useState<string | null>('inbox:read-up-to', () => null)
-  const unread = computed(() => items.value.filter(item => isNewerEventId(item.id, readUpTo.value)).length)
+  /** The `before=` of the next older page, null when the list is complete. */
+  const next = useState<string | null>('inbox:next', () => null)
+  /** True once the list holds an answer of the server (false on the server's render and until the first answer: what hydration sees). */
+  const loaded = useState('inbox:loaded', () => false)
+  /** An older page is being loaded. */
+  const loading = useState('inbox:loading', () => false)
+  const unread = computed(() => counts.value?.unread ?? 0)
 
-  async function markAllRead() {
-    const newest = items.value[0]?.id
-    if (!newest) return
-    const answer = await $fetch<{ readUpTo: string }>('/api/inbox/read', { method: 'POST', body: { upTo: newest } })
-    readUpTo.value = answer.readUpTo
+  const query = (before?: string) => ({ status: status.value, ...(before ? { before } : {}) })
+
+  /** Shows tab `to` from its newest item; answers the page (its `cursor`: where the stream resumes). */
+  async function show(to: InboxStatus = status.value): Promise<InboxPage> {
+    if (to !== status.value) {
+      // Another tab: not the last one's items meanwhile.
+      status.value = to
+      items.value = []
+      next.value = null
+      loaded.value = false
+    }
+    const page = await $fetch<InboxPage>('/api/inbox', { query: query() })
+    // Another tab switch may have been asked for meanwhile: its answer is the one shown.
+    if (status.value === to) {
+      items.value = page.items
+      next.value = page.next
+      loaded.value = true
+    }
+    counts.value = page.counts
+    return page
   }
 
-  return { items, readUpTo, unread, markAllRead }
+  async function loadOlder() {
+    const before = next.value
+    if (!before || loading.value) return
+    loading.value = true
+    try {
+      const page = await $fetch<InboxPage>('/api/inbox', { query: query(before) })
+      const known = new Set(items.value.map(item => item.id))
+      items.value = [...items.value, ...page.items.filter(item => !known.has(item.id))]
+      next.value = page.next
+      counts.value = page.counts
+    }
+    finally {
+      loading.value = false
+    }
+  }
+
+  /** A change of this person's inbox, made here or on another tab or device: the counts, and the items in the list. */
+  function apply(change: InboxChange) {
+    counts.value = change.counts
+    // Read or unread, an item stays where it is (so the toggle can be undone); archived or
+    // restored, it leaves the tab it no longer belongs to.
+    items.value = items.value.map(item => applyInboxChange(item, change))
+      .filter(item => change.set.archived === undefined || inStatus(item, status.value))
+  }
+
+  /** A notification that just arrived on the stream (unread, unseen). */
+  function receive(item: InboxItem) {
+    if (items.value.some(known => known.id === item.id)) return
+    if (counts.value) counts.value = { unread: counts.value.unread + 1, unseen: counts.value.unseen + 1, total: counts.value.total + 1 }
+    if (status.value !== 'archived') items.value = [item, ...items.value]
+  }
+
+  async function patch(id: string, body: InboxPatch) {
+    apply(await $fetch<InboxChange>(`/api/inbox/${encodeURIComponent(id)}`, { method: 'PATCH', body }))
+  }
+
+  async function readAll() {
+    const upTo = status.value === 'archived' ? undefined : items.value[0]?.id
+    apply(await $fetch<InboxChange>('/api/inbox/read-all', { method: 'POST', body: upTo ? { upTo } : {} }))
+  }
+
+  /**
+   * Marks `ids` seen, gathered for SEEN_BATCH_MS first: a burst of arrivals on an open list is one
+   * request, not one each. Ids already asked for (answered or not) are not asked again.
+   */
+  function markSeen(ids: readonly string[]) {
+    for (const id of ids) {
+      if (!seenAsked.has(id)) seenQueue.add(id)
+    }
+    if (!seenQueue.size || seenTimer) return
+    seenTimer = setTimeout(() => {
+      seenTimer = undefined
+      const batch = [...seenQueue].slice(0, INBOX_MAX_SEEN_IDS)
+      for (const id of batch) {
+        seenQueue.delete(id)
+        seenAsked.add(id)
+      }
+      $fetch<InboxChange>('/api/inbox/seen', { method: 'POST', body: { ids: batch } })
+        .then(apply, () => batch.forEach(id => seenAsked.delete(id)))
+        .finally(() => {
+          if (seenQueue.size) markSeen([])
+        })
+    }, SEEN_BATCH_MS)
+  }
+
+  function clear() {
+    seenQueue.clear()
+    seenAsked.clear()
+    loaded.value = false
+    counts.value = null
+    items.value = []
+    next.value = null
+  }
+
+  return { counts, unread, status, items, next, loaded, loading, show, loadOlder, apply, receive, patch, readAll, markSeen, clear }
 }
 
 /** A notification's text: the string it carries, its `text` field, or its JSON. */

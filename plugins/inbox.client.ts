@@ -1,56 +1,69 @@
-import type { BroadcastPayload, InboxState, ResetPayload } from '#shared/types/notify'
+import type { InboxChange } from '#shared/types/inbox'
+import type { BroadcastPayload, ResetPayload } from '#shared/types/notify'
+import { isInboxChange } from '#shared/utils/inbox'
 import { STREAM_EVENTS, userTopic } from '#shared/utils/notify'
 import { notificationText } from '~/composables/useInbox'
 
 /**
  * While someone is signed in, one stream of their own topic (`user:<id>`, granted by the session
- * cookie) feeds the inbox on every page: the recent notifications from GET /api/inbox first, then
- * live ones, resuming from the server's cursor so nothing falls between the two. A `reset` (history
- * gone) reloads the list. A notification that arrives while the tab is hidden also shows on the
- * desktop, if the person allowed it.
+ * cookie) keeps the inbox live on every page: the counts and the list's first page from
+ * GET /api/inbox, then from its cursor (nothing falls between the two) each new notification and
+ * each `inbox` change made on another tab or device. A `reset` (history gone) reloads. A
+ * notification that arrives while the tab is hidden also shows on the desktop, if the person
+ * allowed it.
  */
 export default defineNuxtPlugin(() => {
   const { loggedIn, user } = useUserSession()
-  const { items, readUpTo } = useInbox()
+  const inbox = useInbox()
   const { t } = useNuxtApp().$i18n
   const base = ref('')
-  const stream = useEventStream<{ [STREAM_EVENTS.message]: BroadcastPayload, [STREAM_EVENTS.reset]: ResetPayload }>(base, {
+
+  type Events = {
+    [STREAM_EVENTS.message]: BroadcastPayload
+    [STREAM_EVENTS.inbox]: BroadcastPayload<InboxChange>
+    [STREAM_EVENTS.reset]: ResetPayload
+  }
+  const stream = useEventStream<Events>(base, {
     immediate: false,
-    events: [STREAM_EVENTS.reset, STREAM_EVENTS.renew],
+    events: [STREAM_EVENTS.reset, STREAM_EVENTS.renew, STREAM_EVENTS.inbox],
     reconnect: { retries: 10 },
+    // Every event once, bursts included, as it arrives.
+    onEvent(entry) {
+      if (entry.event === STREAM_EVENTS.reset) return void load()
+      const payload = entry.data as BroadcastPayload | undefined
+      if (!payload || typeof payload !== 'object') return
+      if (entry.event === STREAM_EVENTS.inbox) {
+        if (isInboxChange(payload.data)) inbox.apply(payload.data)
+        return
+      }
+      if (entry.event !== STREAM_EVENTS.message || !entry.lastEventId) return
+      inbox.receive({ id: entry.lastEventId, event: entry.event, data: payload.data, sender: null, at: payload.at, seenAt: null, readAt: null, archivedAt: null })
+      notifyDesktop(t('inbox.desktop.title'), notificationText(payload.data))
+    },
+  })
+
+  // Back after a drop: the stream replays the notifications missed (stored topics from the
+  // database), but not the `inbox` changes made meanwhile (never stored): the counts and the list
+  // are read again.
+  let wasOpen = false
+  watch(stream.status, (now, before) => {
+    if (now !== 'open' || before === 'open') return
+    if (wasOpen) void inbox.show().catch(() => {})
+    wasOpen = true
   })
 
   async function load() {
     if (!user.value) return
-    const state = await $fetch<InboxState>('/api/inbox')
-    items.value = state.items
-    readUpTo.value = state.readUpTo
+    const page = await inbox.show()
     const topic = `topic=${encodeURIComponent(userTopic(user.value.id))}`
-    base.value = `/api/notify/events?${topic}${state.cursor ? `&lastEventId=${encodeURIComponent(state.cursor)}` : ''}`
+    base.value = `/api/notify/events?${topic}${page.cursor ? `&lastEventId=${encodeURIComponent(page.cursor)}` : ''}`
     stream.open()
   }
 
-  let handled = 0
-  watch(stream.history, (history) => {
-    for (const entry of history) {
-      if (entry.seq <= handled) continue
-      handled = entry.seq
-      if (entry.event === STREAM_EVENTS.reset) {
-        void load()
-        continue
-      }
-      const payload = entry.data
-      if (entry.kind !== 'message' || !entry.lastEventId || !payload || typeof payload !== 'object') continue
-      if (items.value.some(item => item.id === entry.lastEventId)) continue
-      items.value = [{ id: entry.lastEventId, event: entry.event ?? 'message', data: payload.data, at: payload.at }, ...items.value]
-      notifyDesktop(t('inbox.desktop.title'), notificationText(payload.data))
-    }
-  })
-
   watch(() => user.value?.id, (id) => {
     stream.close()
-    items.value = []
-    readUpTo.value = null
+    wasOpen = false
+    inbox.clear()
     if (id) void load().catch(() => {})
   }, { immediate: loggedIn.value })
 })

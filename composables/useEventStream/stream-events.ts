@@ -20,4 +20,6 @@ export const STREAM_EVENTS = {
   renew: 'renew',
   /** A heartbeat as a named event (data `{}`), only on streams opened with `?heartbeat=event`: EventSource can't see comments. */
   heartbeat: 'heartbeat',
+  /** The person's inbox changed (read, archived, seen) on one of their tabs or devices: on `user:<id>`, never stored (data: InboxChange). */
+  inbox: 'inbox',
 } as const

@@ -63,25 +63,6 @@ export interface SessionUser {
   name: string
 }
 
-/** One notification of the inbox: an event of the user's own topic. */
-export interface InboxItem {
-  id: string
-  event: string
-  data: unknown
-  /** ISO time the bus accepted it. */
-  at: string
-}
-
-/** Answer of `GET /api/inbox`. */
-export interface InboxState {
-  /** Newest first. */
-  items: InboxItem[]
-  /** The newest id marked read, or null. */
-  readUpTo: string | null
-  /** The newest event id the server had: the stream resumes from here (`lastEventId=cursor`). */
-  cursor: string | null
-}
-
 /**
  * Body of `POST /api/notify/publish`, the one definition of it: the server's schema is checked
  * against it, the bus publishes it (defaults filled in), the page's form and the tests send it.

@@ -39,6 +39,10 @@ export const REFUSALS = {
   'bus.clock-behind': 503,
   'bus.unconfirmed': 503,
   'stream.unsupported': 501,
+  // The inbox.
+  'inbox.not-an-inbox': 403,
+  'inbox.item-unknown': 404,
+  'inbox.store-unavailable': 503,
   // A status without a more precise code (h3's own 405, a route's plain createError, a crash); any
   // other 4xx is `request.bad`, any other 5xx `server.error`.
   'request.bad': 400,

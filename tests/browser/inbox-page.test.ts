@@ -41,6 +41,7 @@ async function signedIn(name: string): Promise<{ context: BrowserContext, page: 
 
 const items = (page: Page) => page.getByTestId('inbox-item')
 const unreadBadge = (page: Page) => page.getByTestId('unread-count')
+const tab = (page: Page, name: string) => page.getByRole('tab', { name })
 
 describe('the inbox page in Chromium, two people', () => {
   it('shows each person only their own notifications, live, newest first, with an unread count that survives a reload', async () => {
@@ -75,6 +76,9 @@ describe('the inbox page in Chromium, two people', () => {
     await alice.page.getByTestId('mark-all-read').click()
     await expect.poll(() => unreadBadge(alice.page).count()).toBe(0)
     await alice.page.reload({ waitUntil: 'networkidle' })
+    // Nothing unread now: the Unread tab says so, the All tab has both, read.
+    await alice.page.getByTestId('inbox-empty').filter({ hasText: '没有未读通知' }).waitFor()
+    await tab(alice.page, '全部').click()
     await expect.poll(() => items(alice.page).count()).toBe(2)
     expect(await unreadBadge(alice.page).count()).toBe(0)
     expect(await items(alice.page).first().getAttribute('data-unread')).toBe('false')

@@ -12,7 +12,7 @@ afterAll(() => app.stop())
 const { hostname, port } = new URL(app.url)
 // Nitro loads a route's code on its first request: that compile is no part of what is measured.
 beforeAll(async () => {
-  for (const path of ['/api/auth/login', '/api/inbox/read']) await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+  for (const path of ['/api/auth/login', '/api/inbox/read-all']) await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
   await app.stats('?runtime=1')
 })
 
@@ -138,9 +138,9 @@ describe('request bodies within a limit per route', () => {
     expect(slowestHealthMs).toBeLessThan(HEALTH_BOUND_MS)
   })
 
-  it('a 100 MB chunked body to /api/inbox/read, signed in: 413 before it is read', async () => {
+  it('a 100 MB chunked body to /api/inbox/seen, signed in: 413 before it is read', async () => {
     const cookie = await signIn(app.url, 'body-limit')
-    const { answer, rssGrowth } = await whileSending(() => sendHugeBody('/api/inbox/read', HUGE, { chunked: true, headers: { cookie } }))
+    const { answer, rssGrowth } = await whileSending(() => sendHugeBody('/api/inbox/seen', HUGE, { chunked: true, headers: { cookie } }))
     expect(answer.status).toBe(413)
     expect(answer.sent).toBeLessThan(HUGE)
     expect(rssGrowth).toBeLessThan(RSS_GROWTH_BOUND)
@@ -162,7 +162,7 @@ describe('request bodies within a limit per route', () => {
     expect(badName.status).toBe(400)
     expect(await badName.json()).toMatchObject({ statusCode: 400, data: { field: 'name' }, message: expect.stringMatching(/^"name" /) })
     const cookie = await signIn(app.url, 'fields')
-    const badId = await post('/api/inbox/read', '{"upTo":"x"}', { 'content-type': 'application/json', cookie })
+    const badId = await post('/api/inbox/read-all', '{"upTo":"x"}', { 'content-type': 'application/json', cookie })
     expect(badId.status).toBe(400)
     expect(await badId.json()).toMatchObject({ data: { field: 'upTo' } })
     const text = await post('/api/auth/login', '{"name":"mallory"}', { 'content-type': 'text/plain' })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { BroadcastPayload, InboxState, ResetPayload, SubscriberToken } from '#shared/types/notify'
+import type { InboxPage } from '#shared/types/inbox'
+import type { BroadcastPayload, ResetPayload, SubscriberToken } from '#shared/types/notify'
 import { STREAM_EVENTS } from '#shared/utils/notify'
 import type { AppInstance } from './processes'
 import { runPool } from './raw-http'
@@ -241,26 +242,28 @@ export function describeAccess(busName: string, instances: { publisher: AppInsta
   })
 
   describe(`inbox API (${busName})`, () => {
-    it('lists the user\'s own notifications newest first, and keeps what was marked read (shared by instances)', async () => {
+    it('lists the user\'s own notifications newest first on every instance, with their state and counts', async () => {
       const other = await publish('user:quinn', 'not for rob')
       const first = await publish('user:rob', 'one')
       const second = await publish('user:rob', { text: 'two' })
       const cookieOnSubscriber = await signIn(subscriber.url, 'Rob')
-      const inbox = async (instance: AppInstance, cookie: string) => (await fetch(`${instance.url}/api/inbox`, { headers: { cookie } })).json() as Promise<InboxState>
+      const inbox = async (instance: AppInstance, cookie: string) => (await fetch(`${instance.url}/api/inbox?status=all`, { headers: { cookie } })).json() as Promise<InboxPage>
       const before = await inbox(subscriber, cookieOnSubscriber)
       expect(before.items.map(item => item.id)).toEqual([second.id, first.id])
-      expect(before.items[0]).toMatchObject({ event: 'message', data: { text: 'two' } })
-      expect(before.readUpTo).toBeNull()
+      expect(before.items[0]).toMatchObject({ event: 'message', data: { text: 'two' }, readAt: null, seenAt: null, archivedAt: null })
+      expect(before.counts).toEqual({ unread: 2, unseen: 2, total: 2 })
       expect(JSON.stringify(before)).not.toContain(other.id)
-      const marked = await fetch(`${subscriber.url}/api/inbox/read`, { method: 'POST', headers: { 'cookie': cookieOnSubscriber, 'content-type': 'application/json' }, body: JSON.stringify({ upTo: second.id }) })
-      expect(marked.status).toBe(200)
-      // Never moves back.
-      await fetch(`${subscriber.url}/api/inbox/read`, { method: 'POST', headers: { 'cookie': cookieOnSubscriber, 'content-type': 'application/json' }, body: JSON.stringify({ upTo: first.id }) })
       const cookieOnPublisher = await signIn(publisher.url, 'rob')
-      expect((await inbox(publisher, cookieOnPublisher)).readUpTo).toBe(second.id)
+      expect((await inbox(publisher, cookieOnPublisher)).items.map(item => item.id)).toEqual([second.id, first.id])
+
+      const marked = await fetch(`${subscriber.url}/api/inbox/${second.id}`, { method: 'PATCH', headers: { 'cookie': cookieOnSubscriber, 'content-type': 'application/json' }, body: JSON.stringify({ read: true }) })
+      expect(marked.status).toBe(200)
+      // Marked on one instance, read on the other (one database).
+      expect((await inbox(publisher, cookieOnPublisher)).counts).toEqual({ unread: 1, unseen: 1, total: 2 })
       expect((await fetch(`${subscriber.url}/api/inbox`)).status).toBe(401)
-      const bad = await fetch(`${subscriber.url}/api/inbox/read`, { method: 'POST', headers: { 'cookie': cookieOnSubscriber, 'content-type': 'application/json' }, body: '{"upTo":"x"}' })
-      expect(bad.status).toBe(400)
+      // Quinn's item is no item of Rob's: 404, as for an id that is no one's.
+      const notMine = await fetch(`${subscriber.url}/api/inbox/${other.id}`, { method: 'PATCH', headers: { 'cookie': cookieOnSubscriber, 'content-type': 'application/json' }, body: '{"read":true}' })
+      expect(notMine.status).toBe(404)
     })
   })
 

@@ -1,22 +1,19 @@
-import type { InboxState } from '#shared/types/notify'
+import type { InboxPage } from '#shared/types/inbox'
 import { userTopic } from '#shared/utils/notify'
-import { requireSessionUser } from '#server/lib/access'
-import { readUpTo } from '#server/lib/inbox'
-import { answerPrivately } from '#server/lib/http'
-
-const INBOX_LIMIT = 100
+import { authorizeInbox } from '#server/lib/access'
+import { inboxQuerySchema } from '#server/lib/inbox'
+import { answerPrivately, readValidatedQuery } from '#server/lib/http'
 
 /**
- * `GET /api/inbox`: the signed-in user's recent notifications (their own topic's history), newest
- * first, what they marked read, and the id to resume the live stream from.
+ * `GET /api/inbox?status=unread|all|archived&before=<id>&limit=<1..100>`: one page of the
+ * person's inbox, newest first, the counts, the `before=` of the next page, and the stream's
+ * resume point (read first: an item published meanwhile comes again on the stream, never not at all).
  */
-export default defineEventHandler(async (event): Promise<InboxState> => {
-  const user = await requireSessionUser(event, 'Sign in to read your inbox.')
-  const [recent, read] = await Promise.all([useBroadcastHub().bus.recent(userTopic(user.id), INBOX_LIMIT), readUpTo(user.id)])
-  answerPrivately(event, 'cookie')
-  return {
-    items: recent.events.reverse().map(item => ({ id: item.id, event: item.event, data: item.data, at: new Date(item.at).toISOString() })),
-    readUpTo: read,
-    cursor: recent.newestId ?? null,
-  }
+export default defineEventHandler(async (event): Promise<InboxPage> => {
+  const query = await readValidatedQuery(event, inboxQuerySchema)
+  const { userId } = await authorizeInbox(event)
+  const { newestId } = await useBroadcastHub().bus.recent(userTopic(userId), 1)
+  const [page, counts] = await withInbox(event, inbox => Promise.all([inbox.list(userId, query), inbox.counts(userId)]))
+  answerPrivately(event, 'cookie', 'authorization')
+  return { ...page, counts, cursor: newestId ?? null }
 })

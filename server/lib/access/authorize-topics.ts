@@ -52,7 +52,7 @@ export async function authorizeTopics(event: H3Event, topics: Iterable<string>):
 const ADMIN_TOPIC_PREFIX = 'admin:'
 
 /** The presented subscriber token, verified; 401 when one is sent but refused (a bad token is never ignored). */
-async function readToken(event: H3Event): Promise<VerifiedToken | undefined> {
+export async function readToken(event: H3Event): Promise<VerifiedToken | undefined> {
   const presented = readPresentedToken(event)
   if (!presented) return undefined
   const { jwtKey } = useAccessConfig()

@@ -41,6 +41,11 @@ export interface PublishOptions {
   sender?: string | null
   /** A stored topic's Idempotency-Key: taken in the same transaction as the event (server/lib/store). */
   idempotency?: { scope: string, key: string, bodyHash: string }
+  /**
+   * `false`: not stored even on a stored topic (the inbox's `inbox` change events: live news for
+   * the person's other tabs, not a notification of their own).
+   */
+  stored?: false
 }
 
 /**

@@ -133,7 +133,7 @@ export function withStoredTopics(bus: EventBus, options: StoredTopicsOptions): E
   return {
     ...bus,
     publish(input, publishOptions?: PublishOptions) {
-      if (!options.isStored(input.topic)) return bus.publish(input, publishOptions)
+      if (!options.isStored(input.topic) || publishOptions?.stored === false) return bus.publish(input, publishOptions)
       return publishStored(input, publishOptions?.sender ?? null, publishOptions?.idempotency)
     },
 

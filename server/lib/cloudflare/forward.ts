@@ -10,13 +10,16 @@ import { openStreams } from '../streams'
  */
 const IN_DURABLE_OBJECT = new Set([
   '/api/notify/events', '/api/notify/publish', '/api/notify/recent', '/api/notify/stats', '/api/notify/metrics',
-  '/api/inbox', '/api/inbox/read', '/api/health',
+  '/api/inbox', '/api/health',
 ])
+
+/** The inbox's routes below `/api/inbox`: its item, read-all and seen (their items are the history). */
+const INBOX_ROUTES = /^\/api\/inbox\/[\w.-]+$/
 
 /** The route's path if it is one of those, without query or trailing slash; else undefined. */
 export function durableRoute(event: H3Event): string | undefined {
   const path = event.path.replace(/[?#].*$/, '').replace(/(?<=.)\/+$/, '')
-  return IN_DURABLE_OBJECT.has(path) ? path : undefined
+  return IN_DURABLE_OBJECT.has(path) || INBOX_ROUTES.test(path) ? path : undefined
 }
 
 /**

@@ -19,6 +19,9 @@ export interface StoreMetricCounts {
   batchSeconds: number
   errors: number
   swept: number
+  inboxWrites: number
+  inboxItems: number
+  inboxSeconds: number
 }
 
 export interface NotifyMetrics {
@@ -151,6 +154,9 @@ function registerStoreMetrics(registers: Registry[], sources: MetricsSources) {
   counter('notify_store_write_seconds_total', 'Time spent committing those batches: divided by the batches, the mean write latency.', counts => counts.batchSeconds)
   counter('notify_store_errors_total', 'Store statements (writes, reads, sweeps) that failed.', counts => counts.errors)
   counter('notify_store_swept_total', 'Stored events deleted by the retention sweeper (NUXT_NOTIFY_RETENTION_DAYS).', counts => counts.swept)
+  counter('notify_store_inbox_writes_total', 'Inbox writes (an item marked read or archived, read-all, seen) committed to the store.', counts => counts.inboxWrites)
+  counter('notify_store_inbox_items_total', 'Inbox items whose seen, read or archived state those writes changed.', counts => counts.inboxItems)
+  counter('notify_store_inbox_write_seconds_total', 'Time spent in those writes: divided by the writes, the mean inbox write latency.', counts => counts.inboxSeconds)
 }
 
 /**

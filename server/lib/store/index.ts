@@ -11,4 +11,4 @@ export type { SqlDatabase, SqlDialect, SqlRunner, SqlValue } from './sql-databas
 export { NotifyStore, openDatabase, openStore, type StoreState } from './store'
 export { StoreOpener, StoreUnavailable, type StoreOpenerOptions } from './store-opener'
 export { IDEMPOTENCY_TTL_MS, NotificationLog, type AppendResult, type IdempotencyClaim, type IdempotencyRecord, type NotificationRow } from './notification-log'
-export { readStoreCounts, type StoreCounts } from './store-counts'
+export { countInboxWrite, readStoreCounts, type StoreCounts } from './store-counts'

@@ -1,12 +1,14 @@
 import type { Migration } from './migration'
 import notifications from './migrations/001-notifications'
+import inboxState from './migrations/002-inbox-state'
 import idempotencyKeys from './migrations/003-idempotency-keys'
 
 /**
  * Every migration, in version order (checked at start): add a new file's import at the end.
- * Versions rise, gaps allowed (each unrecorded one is applied): 2 is the inbox's, on its branch.
+ * Versions rise, gaps allowed (each unrecorded one is applied).
  */
 export const MIGRATIONS: readonly Migration[] = [
   notifications,
+  inboxState,
   idempotencyKeys,
 ]

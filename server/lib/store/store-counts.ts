@@ -12,6 +12,10 @@ const counts = {
   errors: 0,
   /** Rows the retention sweeper deleted. */
   swept: 0,
+  /** The inbox's writes (a PATCH, a read-all, a seen), the items whose state they changed, and their time. */
+  inboxWrites: 0,
+  inboxItems: 0,
+  inboxSeconds: 0,
 }
 
 export type StoreCounts = Readonly<typeof counts>
@@ -32,4 +36,10 @@ export function countStoreError(): void {
 
 export function countSwept(rows: number): void {
   counts.swept += rows
+}
+
+export function countInboxWrite(items: number, seconds: number): void {
+  counts.inboxWrites++
+  counts.inboxItems += items
+  counts.inboxSeconds += seconds
 }
