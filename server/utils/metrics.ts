@@ -15,6 +15,7 @@ export function useNotifyMetrics(): NotifyMetrics {
       const { bus } = useBroadcastHub()
       return { ...bus.health(), published: bus.publishedCount }
     },
+    onlineUsers: () => usePresence().onlineUsersHere(),
     eventLoopDelayMs: () => {
       try {
         return runtimeMetrics().eventLoopDelayMs

@@ -2,6 +2,7 @@
 export { useAccessConfig, MIN_SECRET_BYTES, type AccessConfig } from './access-config'
 export { tokensMatch } from './admin-token'
 export { authenticatePublisher, assertMayPublish, hasAdminToken, type Publisher } from './authorize-publish'
+export { authorizePresence } from './authorize-presence'
 export { authorizeTopics, type TopicAccess } from './authorize-topics'
 export { endWhenGrantExpires } from './grant-expiry'
 export { TOKEN_COOKIE, readPresentedToken, type TokenSource } from './credentials'

@@ -13,3 +13,4 @@ export { createRoutedRedisBus, type RoutedRedisBusOptions } from './routed-redis
 export type { HistoryLimits } from './history'
 export { compareEventIds, formatEventId, parseEventId, type EventId } from '#shared/utils/event-id'
 export { topicsParam } from './topics'
+export { presenceKey, slotOf } from './topic-keys'

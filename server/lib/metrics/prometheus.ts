@@ -6,6 +6,8 @@ export interface MetricsSources {
   /** Open streams by route (`broadcast`, `counting`). */
   openStreamsByRoute(): Record<string, number>
   bus(): { kind: string, connected: boolean, published: number }
+  /** Users with a stream open on their own topic `user:<id>` on this instance (presence). */
+  onlineUsers(): number
   /** Event-loop delay percentiles from the process's own monitor (lib/runtime), when the runtime has one. */
   eventLoopDelayMs(): { p50: number, p99: number, max: number } | undefined
 }
@@ -95,6 +97,15 @@ export function createNotifyMetrics(sources: MetricsSources): NotifyMetrics {
     collect() {
       this.reset()
       this.inc(readCounts().slowConsumers)
+    },
+  })
+
+  new Gauge({
+    name: 'notify_users_online',
+    help: 'Users with a stream open on their own topic (user:<id>) on this instance. A user on two instances counts on both.',
+    registers,
+    collect() {
+      this.set(sources.onlineUsers())
     },
   })
 
