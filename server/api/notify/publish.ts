@@ -14,5 +14,7 @@ export default defineEventHandler(async (event): Promise<PublishResult> => {
   const hub = useBroadcastHub()
   const published = await hub.bus.publish(body)
   acknowledged()
+  // After the acknowledgement, not awaited: a push to a user with no tab open (docs/push.md).
+  pushWhenAway(published)
   return { id: published.id, topic: published.topic, delivered: hub.subscriberCount(published.topic) }
 })

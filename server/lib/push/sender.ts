@@ -1,0 +1,102 @@
+import webpush, { WebPushError } from 'web-push'
+import type { PushPayload } from '#shared/types/push'
+import type { PushConfig } from './config'
+import { publicOnlyAgent } from './endpoint'
+import type { PushSubscriptions, StoredSubscription } from './subscriptions'
+
+/** Tries per message: the first and this many minus one retries, on 429, 5xx or no answer. */
+const MAX_ATTEMPTS = 4
+const FIRST_BACKOFF_MS = 500
+/** A Retry-After longer than this is not waited for: the message is dropped (the inbox still has it). */
+const MAX_BACKOFF_MS = 30_000
+const REQUEST_TIMEOUT_MS = 10_000
+
+export interface PushSender {
+  /** Pushes `payload` to every device of `userId` (their switch on); settles when every try is over. Never throws. */
+  sendToUser(userId: string, payload: PushPayload): Promise<void>
+  /** Stops waiting retries and closes the agent's sockets. */
+  close(): void
+}
+
+export type PushOutcome = 'sent' | 'gone' | 'failed'
+
+/**
+ * Web Push through `web-push`: the payload encrypted for each device (RFC 8291, aes128gcm), signed
+ * with the server's VAPID key (RFC 8292), with a TTL and an urgency. A device its push service
+ * says is gone (404, 410) is removed; 429, 5xx and network failures are retried with backoff
+ * (Retry-After when given), a bounded number of times.
+ */
+export function createPushSender(config: PushConfig & { vapid: NonNullable<PushConfig['vapid']> }, subscriptions: PushSubscriptions, onOutcome: (outcome: PushOutcome) => void = () => {}): PushSender {
+  const agent = publicOnlyAgent(config.allowHosts)
+  const timers = new Set<ReturnType<typeof setTimeout>>()
+  let closed = false
+
+  const wait = (ms: number) => new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      resolve()
+    }, ms)
+    timers.add(timer)
+  })
+
+  async function deliver(userId: string, device: StoredSubscription, body: string): Promise<PushOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await webpush.sendNotification(device, body, {
+          vapidDetails: config.vapid,
+          TTL: config.ttlSeconds,
+          urgency: 'normal',
+          contentEncoding: 'aes128gcm',
+          agent,
+          timeout: REQUEST_TIMEOUT_MS,
+        })
+        return 'sent'
+      }
+      catch (error) {
+        const status = error instanceof WebPushError ? error.statusCode : undefined
+        if (status === 404 || status === 410) {
+          await subscriptions.forget(userId, device.endpoint)
+          return 'gone'
+        }
+        const retryable = status === undefined || status === 429 || status >= 500
+        const backoff = retryAfterMs(error) ?? FIRST_BACKOFF_MS * 2 ** (attempt - 1)
+        if (!retryable || attempt >= MAX_ATTEMPTS || closed || backoff > MAX_BACKOFF_MS) {
+          // The endpoint is the device's address at its push service: not logged (it is as good as a credential).
+          console.warn(`[notify] push: a message to a device was dropped after ${attempt} attempt(s) (${status ?? (error as Error).message})`)
+          return 'failed'
+        }
+        await wait(backoff)
+        if (closed) return 'failed'
+      }
+    }
+  }
+
+  return {
+    async sendToUser(userId, payload) {
+      try {
+        if (closed || !(await subscriptions.enabled(userId))) return
+        const devices = await subscriptions.list(userId)
+        const body = JSON.stringify(payload)
+        const outcomes = await Promise.all(devices.map(device => deliver(userId, device, body)))
+        for (const outcome of outcomes) onOutcome(outcome)
+      }
+      catch (error) {
+        console.warn(`[notify] push: could not send (${(error as Error).message})`)
+      }
+    },
+    close() {
+      closed = true
+      for (const timer of timers) clearTimeout(timer)
+      timers.clear()
+      agent.destroy()
+    },
+  }
+}
+
+/** A push service's Retry-After (seconds, RFC 9110; a date is not used), in ms. */
+function retryAfterMs(error: unknown): number | undefined {
+  if (!(error instanceof WebPushError)) return undefined
+  const value = (error.headers as Record<string, string | string[] | undefined>)['retry-after']
+  const seconds = Number(Array.isArray(value) ? value[0] : value)
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
+}

@@ -1,0 +1,34 @@
+import type { PushSubscriptionJson } from '#shared/types/push'
+import { z } from 'zod'
+
+const base64url = /^[\w-]+={0,2}$/
+
+/** Bytes a base64url string decodes to (padding tolerated), or -1 when it is not base64url. */
+function decodedLength(value: string): number {
+  if (!base64url.test(value)) return -1
+  return Buffer.from(value.replace(/=+$/, ''), 'base64url').byteLength
+}
+
+/**
+ * The browser's `PushSubscription.toJSON()` as it comes: the endpoint, `expirationTime` (null or ms),
+ * and the keys the payload is encrypted for: `p256dh`, an uncompressed P-256 point (65 bytes), and
+ * `auth`, 16 bytes (RFC 8291). Unknown fields are dropped.
+ */
+export const pushSubscriptionSchema = z.object({
+  endpoint: z.string({ error: '"endpoint" must be a string (the push service URL).' }),
+  expirationTime: z.number({ error: '"expirationTime" must be null or a number of ms.' }).int().nonnegative().nullable().optional(),
+  keys: z.object({
+    p256dh: z.string({ error: '"keys.p256dh" must be a string.' })
+      .refine(value => decodedLength(value) === 65 && Buffer.from(value, 'base64url')[0] === 4, { error: '"keys.p256dh" must be a base64url P-256 public key (65 bytes, uncompressed).' }),
+    auth: z.string({ error: '"keys.auth" must be a string.' })
+      .refine(value => decodedLength(value) === 16, { error: '"keys.auth" must be a base64url secret of 16 bytes.' }),
+  }, { error: '"keys" must be an object with "p256dh" and "auth".' }),
+}, { error: 'The body must be a PushSubscription JSON object.' }) satisfies z.ZodType<PushSubscriptionJson>
+
+export const endpointBodySchema = z.object({
+  endpoint: z.string({ error: '"endpoint" must be a string (the push service URL).' }).min(1).max(2048),
+}, { error: 'The body must be a JSON object with "endpoint".' })
+
+export const pushSettingsBodySchema = z.object({
+  enabled: z.boolean({ error: '"enabled" must be true or false.' }),
+}, { error: 'The body must be a JSON object with "enabled".' })

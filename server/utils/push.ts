@@ -1,0 +1,48 @@
+import type { BusEvent } from '#server/lib/broadcast'
+import { type PushConfig, type PushSender, type PushSubscriptions, createPushSender, readPushConfig, storageSubscriptions } from '#server/lib/push'
+import { isUserTopic } from '#server/lib/presence'
+import { PUSH_OPENS_URL, type PushPayload } from '#shared/types/push'
+import { notificationText } from '#shared/rules/notification-text'
+
+let config: PushConfig | undefined
+let subscriptions: PushSubscriptions | undefined
+let sender: PushSender | undefined
+
+/** Push's settings, read once (the VAPID keys, the hosts allowed though not public, the TTL). */
+export function usePushConfig(): PushConfig {
+  return (config ??= readPushConfig(useNotifyConfig()))
+}
+
+/** The users' devices and switches, in the `push` storage mount (server/plugins/push.ts). */
+export function usePushSubscriptions(): PushSubscriptions {
+  return (subscriptions ??= storageSubscriptions(useStorage('push')))
+}
+
+function usePushSender(): PushSender | undefined {
+  const { vapid } = usePushConfig()
+  if (!vapid) return undefined
+  return (sender ??= createPushSender({ ...usePushConfig(), vapid }, usePushSubscriptions()))
+}
+
+/**
+ * After a publish was acknowledged: an event for `user:<id>` while that user has no stream open on
+ * any instance (presence) goes to their devices by Web Push. Not awaited by the publish: nothing of
+ * it slows the acknowledgement. When presence can't be read (Redis away) the push is sent: a
+ * notification twice beats none.
+ */
+export function pushWhenAway(event: BusEvent): void {
+  if (!isUserTopic(event.topic)) return
+  const pushing = usePushSender()
+  if (!pushing) return
+  const userId = event.topic.slice('user:'.length)
+  const payload: PushPayload = { id: event.id, text: notificationText(event.data), url: PUSH_OPENS_URL }
+  void usePresence().streams(event.topic)
+    .catch(() => 0)
+    .then(streams => streams > 0 ? undefined : pushing.sendToUser(userId, payload))
+}
+
+/** Stops retries and closes the push agent (Nitro's `close`). */
+export function closePush(): void {
+  sender?.close()
+  sender = undefined
+}
