@@ -105,6 +105,11 @@ export default defineNuxtConfig({
        */
       redisReplicaWaitMs: 1000,
       /**
+       * The system of record (server/lib/store): empty = SQLite in .data/notify.sqlite, `file:PATH` =
+       * SQLite elsewhere, `postgres://user:pass@host/db` = PostgreSQL (for several instances).
+       */
+      databaseUrl: '',
+      /**
        * Web Push (docs/push.md): the VAPID key pair (`npm run vapid` prints one) and the contact the push
        * services may reach (`mailto:` or `https:`). Without all three, push is off. Never sent to the
        * client but the public key.

@@ -1,11 +1,13 @@
 import type { HealthStatus } from '#shared/types/notify'
 
 /**
- * Liveness and bus state. Stays 200 while Redis is away: this instance still serves pages, counting
- * streams and its subscribers' heartbeats, and taking it out of a load balancer would not bring Redis back.
+ * Liveness, bus and store state. Stays 200 while Redis or the database is away: this instance
+ * still serves pages, counting streams, other topics and its subscribers' heartbeats, and taking
+ * it out of a load balancer would not bring them back.
  */
 export default defineEventHandler((): HealthStatus => {
   const hub = useBroadcastHub()
   const bus = hub.bus.health()
-  return { status: bus.connected ? 'ok' : 'degraded', bus, uptimeSeconds: hub.uptimeSeconds }
+  const store = notifyStoreHealth()
+  return { status: bus.connected && store !== 'down' ? 'ok' : 'degraded', bus, store, uptimeSeconds: hub.uptimeSeconds }
 })

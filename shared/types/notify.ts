@@ -150,9 +150,16 @@ export interface BusStatus {
 }
 
 /** Answer of `GET /api/health`. */
+/**
+ * The system of record (NUXT_NOTIFY_DATABASE_URL): `down` from its first failed statement (or while
+ * it can't be opened) to its first success; `off` where this build runs without one (Workers).
+ */
+export type StoreHealth = 'up' | 'down' | 'off'
+
 export interface HealthStatus {
   status: 'ok' | 'degraded'
   bus: BusStatus
+  store: StoreHealth
   uptimeSeconds: number
 }
 

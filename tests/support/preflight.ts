@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { chromiumLaunch } from './chromium'
+import { postgresBinDir } from './postgres'
 
 /** A Debian package the tests run for real, and how to tell that it is there. */
 interface SystemPackage {
@@ -29,6 +30,7 @@ export function onPath(command: string): boolean {
 export const SYSTEM_PACKAGES: SystemPackage[] = [
   { name: 'redis-server', neededBy: 'the Redis tests (each starts its own redis-server on a free port)', present: () => onPath('redis-server') },
   { name: 'redis-tools', neededBy: 'the Redis Cluster tests (redis-cli --cluster create forms the cluster)', present: () => onPath('redis-cli') },
+  { name: 'postgresql', neededBy: 'the store tests (each starts its own PostgreSQL server: initdb in a temp dir, a free port)', present: () => !!postgresBinDir() },
   { name: 'chromium', neededBy: `the browser tests (they launch ${chromiumLaunch.executablePath})`, present: () => executable(chromiumLaunch.executablePath) },
 ]
 
@@ -54,7 +56,7 @@ function aptFailure(result: ReturnType<typeof apt>, step: string): string | unde
 
 /**
  * Vitest global setup, before the build: the e2e, browser and reliability tests run a real
- * redis-server and a real Chromium. Where one is missing and this machine can install Debian
+ * redis-server, a real PostgreSQL server and a real Chromium. Where one is missing and this machine can install Debian
  * packages (root with apt-get), it is installed, in one line of output; elsewhere the run stops at
  * once with the package and the command to install it, instead of a test waiting on a binary that
  * is not there.

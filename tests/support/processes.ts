@@ -125,12 +125,21 @@ export interface AppInstance extends Instance {
   logs: () => string
 }
 
+/**
+ * A store of its own for a test server (a SQLite file in a fresh temp dir), unless the test names
+ * one: servers of different test files never share the repository's .data/notify.sqlite.
+ */
+export function ownStoreEnv(env: Record<string, string | undefined> = {}): Record<string, string> {
+  if (env.NUXT_NOTIFY_DATABASE_URL !== undefined) return {}
+  return { NUXT_NOTIFY_DATABASE_URL: `file:${join(mkdtempSync(join(tmpdir(), 'notify-store-')), 'notify.sqlite')}` }
+}
+
 /** One more production server process (the build from build-once.ts), with its own env. */
 export async function startInstance(env: Record<string, string>): Promise<AppInstance> {
   const port = await freePort()
   let logs = ''
   const child = spawn(process.execPath, [`${rootDir}.output/server/index.mjs`], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...ownStoreEnv(env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout!.on('data', (chunk) => {

@@ -1,0 +1,7 @@
+import type { Migration } from './migration'
+import notifications from './migrations/001-notifications'
+
+/** Every migration, in version order (checked at start): add a new file's import at the end. */
+export const MIGRATIONS: readonly Migration[] = [
+  notifications,
+]
