@@ -1,6 +1,7 @@
 import type { BusEvent } from '#server/lib/broadcast'
-import { type PushConfig, type PushSender, type PushSubscriptions, createPushSender, readPushConfig, storageSubscriptions } from '#server/lib/push'
+import { type PushConfig, type PushSender, type PushSubscriptions, createPushSender, readPushConfig, sqlSubscriptions } from '#server/lib/push'
 import { isUserTopic } from '#server/lib/presence'
+import { StoreUnavailable } from '#server/lib/store'
 import { PUSH_OPENS_URL, type PushPayload } from '#shared/types/push'
 import { notificationText } from '#shared/rules/notification-text'
 
@@ -8,14 +9,25 @@ let config: PushConfig | undefined
 let subscriptions: PushSubscriptions | undefined
 let sender: PushSender | undefined
 
-/** Push's settings, read once (the VAPID keys, the hosts allowed though not public, the TTL). */
+/**
+ * Push's settings, read once (the VAPID keys, the hosts allowed though not public, the TTL). Off
+ * without the keys, and without a store (the devices live in its database): on Workers, serverless
+ * presets without PostgreSQL.
+ */
 export function usePushConfig(): PushConfig {
-  return (config ??= readPushConfig(useNotifyConfig()))
+  if (config) return config
+  const read = readPushConfig(useNotifyConfig())
+  config = read.vapid && !hasNotifyStore() ? { ...read, vapid: undefined, problem: 'this build has no store for the devices (see the store\'s start-up line)' } : read
+  return config
 }
 
-/** The users' devices and switches, in the `push` storage mount (server/plugins/push.ts). */
+/** The users' devices and switches, in the store's database. */
 export function usePushSubscriptions(): PushSubscriptions {
-  return (subscriptions ??= storageSubscriptions(useStorage('push')))
+  return (subscriptions ??= sqlSubscriptions(() => useNotifyStore().catch((error: unknown) => {
+    throw error instanceof StoreUnavailable
+      ? createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The store (database) is not open yet or unreachable; retry shortly.' })
+      : error
+  })))
 }
 
 function usePushSender(): PushSender | undefined {
