@@ -1,7 +1,9 @@
+import webpush from 'web-push'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { PresenceResult } from '#shared/types/notify'
 import { type AppInstance, startInstance } from './processes'
 import { TOKEN } from './instance'
+import { startPushService } from './push-service'
 import { signIn } from './session'
 import { eventually, openSse } from './sse'
 import { ACCESS_ENV, publisherToken, subscriberToken } from './tokens'
@@ -14,7 +16,15 @@ const HEARTBEAT_MS = 500
  * from B, refreshed while A lives, gone within 2 heartbeats once A is killed without a goodbye.
  */
 export async function presenceSuite(name: string, backendEnv: Record<string, string>) {
+  // Push on, to the tests' own push service: a publish on A is pushed only while no instance holds a stream.
+  const vapid = webpush.generateVAPIDKeys()
+  const pushService = await startPushService(vapid.publicKey)
   const env = {
+    NUXT_NOTIFY_VAPID_PUBLIC_KEY: vapid.publicKey,
+    NUXT_NOTIFY_VAPID_PRIVATE_KEY: vapid.privateKey,
+    NUXT_NOTIFY_VAPID_SUBJECT: 'mailto:ops@example.com',
+    NUXT_NOTIFY_PUSH_ALLOW_HOSTS: '127.0.0.1',
+    NODE_EXTRA_CA_CERTS: pushService.certFile,
     ...backendEnv,
     ...ACCESS_ENV,
     NUXT_NOTIFY_PUBLISH_TOKEN: TOKEN,
@@ -24,6 +34,7 @@ export async function presenceSuite(name: string, backendEnv: Record<string, str
   const [a, b] = await Promise.all([startInstance(env), startInstance(env)])
   afterAll(async () => {
     await Promise.all([a.stop(), b.stop()])
+    await pushService.close()
   })
 
   const ask = (instance: AppInstance, topic: string, bearer = TOKEN) => fetch(`${instance.url}/api/notify/presence?topic=${encodeURIComponent(topic)}`, { headers: { authorization: `Bearer ${bearer}` } })
@@ -77,6 +88,25 @@ export async function presenceSuite(name: string, backendEnv: Record<string, str
       expect(bad.status).toBe(400)
       expect((await bad.json()).data).toEqual({ parameter: 'topic' })
       expect((await fetch(`${b.url}/api/notify/presence`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(400)
+    })
+
+    it('pushes a publish on A to Alice\'s device only while no instance holds her stream (hers is on B)', async () => {
+      const cookie = await signIn(a.url, 'alice')
+      const device = pushService.device('alice-phone')
+      const stored = await fetch(`${a.url}/api/push/subscriptions`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(device.subscription) })
+      expect(stored.status).toBe(201)
+      const onB = await openSse(`${b.url}/api/notify/events?topic=user:alice`, { cookie: await signIn(b.url, 'alice') })
+      await eventually(() => presence(a, 'user:alice'), result => result.streams === 1)
+      const whileOnB = await a.publish({ topic: 'user:alice', data: { text: 'on B' } })
+      await onB.until(reader => reader.events.some(event => event.id === whileOnB.id))
+      onB.close()
+      await eventually(() => presence(a, 'user:alice'), result => result.streams === 0)
+      const away = await a.publish({ topic: 'user:alice', data: { text: 'away' } })
+      await eventually(async () => pushService.received.length, n => n === 1, 10_000)
+      expect(pushService.received.map(push => push.payload.id)).toEqual([away.id])
+      expect(pushService.requests).toHaveLength(1)
+      expect(pushService.failures).toEqual([])
+      await fetch(`${a.url}/api/push/subscriptions`, { method: 'DELETE', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: device.subscription.endpoint }) })
     })
 
     it('counts Alice in A\'s gauge of online users, with no id in its labels', async () => {
