@@ -130,6 +130,11 @@ export async function pushSuite(name: string, databaseEnv: Record<string, string
       expect(service.requests.filter(request => request.device === 'alice-phone').slice(-3).map(request => request.status)).toEqual([429, 503, 201])
       await eventually(() => settings('alice'), value => value.devices === 1)
       expect(service.failures).toEqual([])
+      // Counted by result, no endpoint or user in a label.
+      const metrics = await (await fetch(`${server.url}/api/notify/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text()
+      const pushLines = metrics.split('\n').filter(line => line.startsWith('notify_push_messages_total{'))
+      expect(pushLines.map(line => line.replace(/ \d+$/, ''))).toEqual(['result="sent"', 'result="gone"', 'result="failed"'].map(label => `notify_push_messages_total{${label}}`))
+      expect(pushLines.find(line => line.includes('"gone"'))).toBe('notify_push_messages_total{result="gone"} 1')
     })
 
     it('takes a subscriber token for the user\'s own topic, and forgets a device on DELETE', async () => {

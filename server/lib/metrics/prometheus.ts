@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { REPLAY_RESULTS, STREAM_REFUSAL_REASONS, readCounts } from './counts'
+import { PUSH_RESULTS, REPLAY_RESULTS, STREAM_REFUSAL_REASONS, readCounts } from './counts'
 
 /** What the registry reads on every scrape: it keeps no copy of the server's state. */
 export interface MetricsSources {
@@ -97,6 +97,18 @@ export function createNotifyMetrics(sources: MetricsSources): NotifyMetrics {
     collect() {
       this.reset()
       this.inc(readCounts().slowConsumers)
+    },
+  })
+
+  new Counter({
+    name: 'notify_push_messages_total',
+    help: 'Web Push messages to one device each: sent, gone (404/410, the device removed), failed (after retries).',
+    labelNames: ['result'],
+    registers,
+    collect() {
+      const { pushes } = readCounts()
+      this.reset()
+      for (const result of PUSH_RESULTS) this.inc({ result }, pushes[result])
     },
   })
 

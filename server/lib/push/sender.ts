@@ -1,5 +1,6 @@
 import webpush, { WebPushError } from 'web-push'
 import type { PushPayload } from '#shared/types/push'
+import { type PushResult, countPush } from '#server/lib/metrics'
 import type { PushConfig } from './config'
 import { publicOnlyAgent } from './endpoint'
 import type { PushSubscriptions, StoredSubscription } from './subscriptions'
@@ -10,6 +11,9 @@ const FIRST_BACKOFF_MS = 500
 /** A Retry-After longer than this is not waited for: the message is dropped (the inbox still has it). */
 const MAX_BACKOFF_MS = 30_000
 const REQUEST_TIMEOUT_MS = 10_000
+/** Messages in flight at once, over every user; the rest wait, at most MAX_WAITING of them, then are dropped. */
+const MAX_IN_FLIGHT = 64
+const MAX_WAITING = 10_000
 
 export interface PushSender {
   /** Pushes `payload` to every device of `userId` (their switch on); settles when every try is over. Never throws. */
@@ -18,7 +22,7 @@ export interface PushSender {
   close(): void
 }
 
-export type PushOutcome = 'sent' | 'gone' | 'failed'
+export type PushOutcome = PushResult
 
 /**
  * Web Push through `web-push`: the payload encrypted for each device (RFC 8291, aes128gcm), signed
@@ -26,10 +30,41 @@ export type PushOutcome = 'sent' | 'gone' | 'failed'
  * says is gone (404, 410) is removed; 429, 5xx and network failures are retried with backoff
  * (Retry-After when given), a bounded number of times.
  */
-export function createPushSender(config: PushConfig & { vapid: NonNullable<PushConfig['vapid']> }, subscriptions: PushSubscriptions, onOutcome: (outcome: PushOutcome) => void = () => {}): PushSender {
+export function createPushSender(config: PushConfig & { vapid: NonNullable<PushConfig['vapid']> }, subscriptions: PushSubscriptions, onOutcome: (outcome: PushOutcome) => void = countPush): PushSender {
   const agent = publicOnlyAgent(config.allowHosts)
   const timers = new Set<ReturnType<typeof setTimeout>>()
   let closed = false
+  let inFlight = 0
+  const waiting: Array<() => void> = []
+  let droppedSince = 0
+
+  /** Runs `send` when fewer than MAX_IN_FLIGHT are under way: a burst of publishes to users away opens no thousand sockets. */
+  async function limited(send: () => Promise<PushOutcome>): Promise<PushOutcome> {
+    if (inFlight < MAX_IN_FLIGHT) {
+      inFlight++
+    }
+    else {
+      if (waiting.length >= MAX_WAITING) {
+        if (droppedSince++ === 0) console.warn(`[notify] push: ${MAX_WAITING} messages are waiting; dropping new ones until the queue drains`)
+        return 'failed'
+      }
+      // The slot of the send that finishes is handed over as it is: inFlight never passes the cap.
+      await new Promise<void>(resolve => waiting.push(resolve))
+    }
+    try {
+      return await send()
+    }
+    finally {
+      const next = waiting.shift()
+      if (next) {
+        next()
+      }
+      else {
+        inFlight--
+        droppedSince = 0
+      }
+    }
+  }
 
   const wait = (ms: number) => new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
@@ -40,6 +75,7 @@ export function createPushSender(config: PushConfig & { vapid: NonNullable<PushC
   })
 
   async function deliver(userId: string, device: StoredSubscription, body: string): Promise<PushOutcome> {
+    if (closed) return 'failed'
     for (let attempt = 1; ; attempt++) {
       try {
         await webpush.sendNotification(device, body, {
@@ -77,7 +113,7 @@ export function createPushSender(config: PushConfig & { vapid: NonNullable<PushC
         if (closed || !(await subscriptions.enabled(userId))) return
         const devices = await subscriptions.list(userId)
         const body = JSON.stringify(payload)
-        const outcomes = await Promise.all(devices.map(device => deliver(userId, device, body)))
+        const outcomes = await Promise.all(devices.map(device => limited(() => deliver(userId, device, body))))
         for (const outcome of outcomes) onOutcome(outcome)
       }
       catch (error) {
@@ -86,6 +122,7 @@ export function createPushSender(config: PushConfig & { vapid: NonNullable<PushC
     },
     close() {
       closed = true
+      for (const resolve of waiting.splice(0)) resolve()
       for (const timer of timers) clearTimeout(timer)
       timers.clear()
       agent.destroy()
