@@ -1,3 +1,4 @@
+import type { H3Error, H3Event } from 'h3'
 import type { NitroErrorHandler } from 'nitropack/types'
 import { getRequestURL, send, setResponseHeaders, setResponseStatus } from 'h3'
 import { isOwnRoute } from '#server/lib/http'
@@ -6,11 +7,11 @@ import { isOwnRoute } from '#server/lib/http'
  * API and stream errors (/api/**, /notify/**) without the request URL. Nitro's default JSON error echoes the full URL (and logs it
  * with every 5xx), but a stream's URL carries topic names and may carry `?access_token=`: here
  * the body is only `statusCode`, `statusMessage`, `message` (and `data`), and a 5xx is logged with
- * the path alone. Pages fall through to Nuxt's error page.
+ * the path alone. Pages fall through to Nuxt's error page, without their query (pageErrorWithoutQuery).
  */
 const apiErrorHandler: NitroErrorHandler = (error, event) => {
   const { pathname } = getRequestURL(event)
-  if (!isOwnRoute(pathname)) return
+  if (!isOwnRoute(pathname)) return pageErrorWithoutQuery(error, event)
   const sensitive = error.unhandled || error.fatal
   const statusCode = error.statusCode || 500
   // No route took it (an unknown path, or another method on a method-suffixed route): the page
@@ -31,6 +32,45 @@ const apiErrorHandler: NitroErrorHandler = (error, event) => {
     message: sensitive ? 'Server Error' : unrouted ? `No route answers ${event.method} ${pathname}.` : error.message,
     data: sensitive || unrouted ? undefined : error.data,
   }, null, 2))
+}
+
+/**
+ * A page's error goes on to Nuxt's handler (the error page, or JSON to a client that asks for it) and
+ * Nitro's, which put the request URL in the body as `url`, in the log line of a 5xx, and the router's
+ * 404 in the reason phrase, `message` and `data.path` ("Page not found: /x?access_token=..."). A
+ * URL's query may carry a token or private topics (`/API/notify/events?...` is a page path): they
+ * are handed the path alone, and the error's words lose the query.
+ */
+function pageErrorWithoutQuery(error: H3Error, event: H3Event): void {
+  const at = event.path.indexOf('?')
+  if (at === -1) return
+  const query = event.path.slice(at)
+  // Every URL they read (h3's getRequestURL reads `originalUrl` first) is the path alone from here on.
+  const req = event.node.req as typeof event.node.req & { originalUrl?: string }
+  event._path = req.url = event.path.slice(0, at)
+  if (req.originalUrl) req.originalUrl = req.originalUrl.split('?')[0]
+  const path = event.path
+  // The router's own 404 names `to.fullPath`, its query re-encoded in vue-router's way: said again from the path.
+  if (error.statusCode === 404 && /^Page not found/.test(error.statusMessage ?? '')) {
+    error.statusMessage = error.message = `Page not found: ${path}`
+    error.data = { path }
+    return
+  }
+  const spellings = [...new Set([query, safeDecode(query)])]
+  const strip = (text: string) => spellings.reduce((rest, spelling) => rest.split(spelling).join(''), text)
+  if (error.statusMessage) error.statusMessage = strip(error.statusMessage)
+  if (error.message) error.message = strip(error.message)
+  const data = error.data as { path?: unknown } | undefined
+  if (data && typeof data === 'object' && typeof data.path === 'string') error.data = { ...data, path: strip(data.path) }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  }
+  catch {
+    return text
+  }
 }
 
 export default apiErrorHandler

@@ -1,18 +1,17 @@
 import type { MaybeRefOrGetter } from 'vue'
 import { getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, shallowRef, toValue, watch } from 'vue'
+import { DEFAULT_POLICY } from './backoff'
+import { createConnection } from './connection'
+import type { LifecycleEntry } from './connection'
+import { cursorOf, parseJsonOrText, resolveProtocol, streamUrl } from './protocol'
+import { RecentRelays } from './recent-relays'
+import type { SharedMember } from './shared-member'
+import { joinAsMember } from './shared-member'
+import type { LeaderState } from './shared-stream'
+import { supportsSharedStream } from './shared-stream'
 import { STREAM_EVENTS } from './stream-events'
-import { DEFAULT_POLICY, backoffDelay } from './backoff'
-import { compareEventIds } from './event-ids'
-import type { LeaderState, RelayedEvent, SharedStream, Want } from './shared-stream'
-import { RecentEvents, UNION_DEBOUNCE_MS, eventTopic, joinSharedStream, supportsSharedStream, unionKey } from './shared-stream'
-import type { StallTimer } from './stall-timer'
-import { createStallTimer } from './stall-timer'
-import { eventSourceTransport } from './transports/eventsource'
-import { fetchTransport } from './transports/fetch'
-import type { Transport, TransportFailure } from './transports/transport'
 import type {
   EventMap,
-  EventStreamConnection,
   EventStreamEntry,
   EventStreamPayloadEntry,
   EventStreamReason,
@@ -22,16 +21,7 @@ import type {
 } from './types'
 
 export type * from './types'
-
-/** Default `parse`: JSON when it is JSON, the text itself otherwise. Never throws. */
-export function parseJsonOrText(raw: string): unknown {
-  try {
-    return JSON.parse(raw)
-  }
-  catch {
-    return raw
-  }
-}
+export { parseJsonOrText }
 
 /** Connecting, open, retrying or waiting for the network: a stream the person asked for, which `toggle()` would close. */
 export function isStreamActive(status: EventStreamStatus): boolean {
@@ -58,7 +48,12 @@ interface NewEntry {
  * `reconnecting` while retrying and `offline` without network; SSR renders exactly what the
  * client's first render does; a `done` event ends the stream; one connection per browser is shared
  * by all its tabs; a silent connection is noticed; 401/403 are reported, not retried; an expiring
- * token is renewed without a gap. Plain Vue 3: every import is explicit.
+ * token is renewed without a gap. Plain Vue 3: every import is explicit. The server's query names
+ * and payload fields are options (`topicParam`, `topicField`, `cursorParam`, ...) with ours as defaults.
+ *
+ * The parts: connection.ts (this tab's own connection and its reconnect state machine),
+ * shared-member.ts and shared-stream.ts (one stream shared by the tabs of a browser), protocol.ts
+ * (the server's query names and payload fields). This file holds the state and wires them.
  */
 export function useEventStream<M extends EventMap = Record<string, unknown>>(
   url: MaybeRefOrGetter<string>,
@@ -80,6 +75,7 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     pauseWhenHidden = false,
     onEvent,
   } = options
+  const protocol = resolveProtocol(options)
   const transportKind = options.transport ?? (token || options.headers ? 'fetch' : 'eventsource')
   const policy = options.reconnect === false
     ? { ...DEFAULT_POLICY, retries: 0 }
@@ -92,38 +88,16 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
   const error = shallowRef<Event>()
   const history = shallowRef<Entry[]>([])
   const leader = shallowRef(true)
-  const connection = shallowRef<EventStreamConnection>()
+  const connection = shallowRef<UseEventStreamReturn<M>['connection']['value']>()
 
   let seq = 0
-  let transport: Transport | undefined
-  let retryTimer: ReturnType<typeof setTimeout> | undefined
-  let stall: StallTimer | undefined
-  let group: SharedStream | undefined
-  let failures = 0
-  // 401 with a token getter: one more attempt with a fresh token before calling it unauthorized.
-  let retriedAuth = false
-  // The server's `retry:` (fetch transport; EventSource applies it itself).
-  let retryHintMs: number | undefined
-  // Leader only: a joining tab was behind what this tab remembers; the next connect replays from there.
-  let rewindTo: string | undefined
-  // Bumped by every connect and detach: a token that resolves for an abandoned attempt is dropped.
-  let attempt = 0
-  // A token getter is running for the current attempt (nothing to close yet, but not idle either).
-  let awaitingToken = false
+  // The stream this consumer shares with the browser's other tabs and consumers, while it does.
+  let member: SharedMember | undefined
+  // A refused union's suspect reads a stream of its own until its URL changes.
+  let standAlone = false
   // What a following tab last heard from the leader.
   let leaderStatus: EventStreamStatus = 'connecting'
-  const recent = new RecentEvents()
-  // Union streams (see joinGroup): this consumer's topics, the newest id heard on the shared stream
-  // (any topic: where a leader resumes from), what the open connection carries, and a refused
-  // union's suspect that now reads a stream of its own.
-  let ownTopics: ReadonlySet<string> | undefined
-  let streamPosition: string | undefined
-  let connected: { key: string, topics: ReadonlySet<string> } | undefined
-  let openTopics: ReadonlySet<string> | undefined
-  let unionTimer: ReturnType<typeof setTimeout> | undefined
-  let standAlone = false
-  // A first union leader waits for the page to load before it connects (see `lead`).
-  let stopWaitingForPage: (() => void) | undefined
+  const recent = new RecentRelays()
 
   function record(entry: NewEntry): Entry {
     const recorded = { ...entry, at: entry.at ?? Date.now(), seq: ++seq } as Entry
@@ -150,209 +124,55 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
   }
   recent.from = lastEventId.value
 
-  /** An event from this tab's own connection. */
-  function onTransportEvent(type: string, raw: string, id: string | undefined) {
-    stall?.touch()
-    if (type === heartbeatEvent) return
-    if (type === renewEvent) return renew()
-    const event: RelayedEvent = { type, data: raw, id }
-    if (!group) return accept(type, raw, id)
-    // Relayed even when this tab had it: the tab that asked for a replay may not.
-    const fresh = recent.add(event)
-    group.relay(event)
-    deliver(event, fresh)
-  }
-
-  function onRelayed(event: RelayedEvent) {
-    deliver(event, recent.add(event))
-  }
-
-  const isNewer = (id: string, than: string | undefined) => !than || (compareEventIds(id, than) ?? 1) > 0
-
-  /**
-   * An event of the shared stream, once per tab (`fresh`). On a union stream only this consumer's
-   * topics, and only after its own position: a topic added to the union replays that topic's
-   * history after the union's position, which may be older than this consumer's cursor. Control
-   * events without a topic (`reset`) reach every consumer once: whose topics they concern, it can't tell.
-   */
-  function deliver(event: RelayedEvent, fresh: boolean) {
-    if (!ownTopics) {
-      if (fresh) accept(event.type, event.data, event.id)
-      return
-    }
-    if (event.id && isNewer(event.id, streamPosition)) streamPosition = event.id
-    if (!fresh) return
-    const topic = eventTopic(event.data)
-    if (topic !== undefined && (!ownTopics.has(topic) || (event.id && !isNewer(event.id, lastEventId.value)))) return
-    accept(event.type, event.data, event.id)
-  }
-
-  /** The leader's connection of a union stream: every member's topics, events and heartbeat. */
-  function union(): Want | undefined {
-    return ownTopics && group ? group.union() : undefined
-  }
-
-  const wantKey = (want: Want) => JSON.stringify([want.topics, want.events, want.heartbeatParam, want.heartbeat])
-
-  /** Leader of a union: (re)connect once the members stopped changing, when the union is not what is open. */
-  function scheduleUnionConnect(ms = UNION_DEBOUNCE_MS) {
-    clearTimeout(unionTimer)
-    if (stopWaitingForPage) return
-    unionTimer = setTimeout(() => {
-      const wanted = union()
-      if (!wanted || !group?.isLeader) return
-      // A pending retry connects with the union as it is by then (no skipping the backoff).
-      if (!wanted.topics.length || retryTimer || awaitingToken) return
-      if (transport && !rewindTo && connected?.key === wantKey(wanted)) return
-      connect()
-    }, ms)
-  }
-
-  function setStatus(next: EventStreamStatus, entry?: LeaderState['entry']) {
+  function setStatus(next: EventStreamStatus, entry?: LifecycleEntry) {
     status.value = next
     if (entry) record(entry)
-    if (group?.isLeader) group.announce({ status: next, entry })
+    member?.announce({ status: next, entry })
   }
 
-  function streamUrl(accessToken?: string, wanted?: Want): string {
-    const base = toValue(url)
-    const from = rewindTo ?? (resume ? (wanted ? streamPosition : undefined) ?? lastEventId.value : undefined)
-    if (!from && !accessToken && !wanted) return base
-    const here = globalThis.location?.href
-    const target = new URL(base, here)
-    if (wanted) {
-      target.searchParams.delete('topic')
-      target.searchParams.delete('heartbeat')
-      for (const topic of wanted.topics) target.searchParams.append('topic', topic)
-      if (wanted.heartbeatParam) target.searchParams.set('heartbeat', wanted.heartbeatParam)
-    }
-    // A new EventSource can't send Last-Event-ID itself: the server also reads it from the query.
-    if (from) target.searchParams.set('lastEventId', from)
-    // EventSource can send no header: a URL token is the last resort (it ends up in access logs).
-    if (accessToken) target.searchParams.set('access_token', accessToken)
-    return here && target.origin === new URL(here).origin ? `${target.pathname}${target.search}` : target.href
-  }
-
-  function detach() {
-    attempt++
-    clearTimeout(unionTimer)
-    connected = undefined
-    clearTimeout(retryTimer)
-    retryTimer = undefined
-    awaitingToken = false
-    stall?.stop()
-    stall = undefined
-    transport?.close()
-    transport = undefined
-    connection.value = undefined
-  }
-
-  function connect() {
-    detach()
-    const current = attempt
-    if (!token) return start(undefined)
-    awaitingToken = true
-    Promise.resolve()
-      .then(token)
-      .then(
-        (value) => {
-          if (current === attempt) start(value)
-        },
-        (cause: unknown) => {
-          if (current !== attempt) return
-          onFailure({ retrying: false, event: new ErrorEvent('error', { error: cause }) })
-        },
-      )
-  }
-
-  function start(accessToken: string | undefined) {
-    awaitingToken = false
-    const useFetch = transportKind === 'fetch'
-    const headers: Record<string, string> = { ...toValue(options.headers ?? {}) }
-    if (accessToken && useFetch) headers.authorization = `Bearer ${accessToken}`
-    const wanted = union()
-    const request = {
-      url: streamUrl(useFetch ? undefined : accessToken, wanted),
-      headers,
-      withCredentials,
-      events: [...new Set([...events, ...(wanted?.events ?? []), doneEvent, renewEvent, heartbeatEvent])].filter((name): name is string => !!name),
-    }
-    const watchMs = wanted ? wanted.heartbeat : heartbeat
-    connected = wanted && { key: wantKey(wanted), topics: new Set(wanted.topics) }
-    // The last-event-id buffer repeats on events without their own `id:`: only a new one is an id.
-    let streamId = ''
-    const create = useFetch ? fetchTransport : eventSourceTransport
-    const current = attempt
-    transport = create(request, {
-      open: (opened) => {
-        if (current !== attempt) return
-        rewindTo = undefined
-        failures = 0
-        retriedAuth = false
-        error.value = undefined
-        connection.value = opened
-        openTopics = connected?.topics
-        stall?.stop()
-        stall = watchMs ? createStallTimer(watchMs, onStall) : undefined
-        setStatus('open', { kind: 'open' })
-      },
-      event: (type, raw, id) => {
-        if (current !== attempt) return
-        const own = id && id !== streamId ? id : undefined
-        streamId = id
-        onTransportEvent(type, raw, own)
-      },
-      alive: () => stall?.touch(),
-      retryHint: (ms) => {
-        retryHintMs = ms
-      },
-      failed: failure => current === attempt && onFailure(failure),
-    })
-    if (watchMs) stall = createStallTimer(watchMs, onStall)
-  }
-
-  function scheduleReconnect(ms: number) {
-    detach()
-    retryTimer = setTimeout(connect, ms)
-  }
-
-  function onFailure(failure: TransportFailure) {
-    error.value = failure.event
-    stall?.stop()
-    const answer = failure.answer
-    // The spec's "stop reconnecting" (what EventSource does with a 204 too).
-    if (answer?.status === 204) return finish('done')
-    if (answer?.status === 403) return refuse('forbidden')
-    if (answer?.status === 401) {
-      if (!token || retriedAuth) return refuse('unauthorized')
-      retriedAuth = true
-      setStatus('reconnecting', { kind: 'error', reason: 'retrying' })
-      return connect()
-    }
-    failures++
-    if (failures > policy.retries) {
-      record({ kind: 'error', reason: 'gave-up' })
-      return finish('gave-up')
-    }
-    setStatus('reconnecting', { kind: 'error', reason: 'retrying' })
-    // EventSource is retrying by itself after a network drop: wait for it, but not for ever (a
-    // retry that hangs on a dead route is replaced like a silent stream).
-    if (failure.retrying) {
-      const watchMs = union()?.heartbeat ?? heartbeat
-      stall = watchMs ? createStallTimer(watchMs, onStall) : undefined
-      return
-    }
-    const waitMs = answer?.retryAfterMs ?? (failure.ended ? retryHintMs : undefined) ?? backoffDelay(failures, policy)
-    scheduleReconnect(waitMs)
-    // EventSource gave up on an HTTP error it doesn't show: the confirming request says which.
-    const current = attempt
-    failure.probe?.then((probed) => {
-      if (current !== attempt || !probed) return
-      if (probed.status === 401) return refuse('unauthorized')
-      if (probed.status === 403) return refuse('forbidden')
-      if (probed.retryAfterMs !== undefined) scheduleReconnect(probed.retryAfterMs)
-    })
-  }
+  const stream = createConnection({
+    transport: transportKind,
+    token,
+    policy,
+    heartbeatEvent,
+    renewEvent,
+    error,
+    connection,
+    heartbeatMs: () => {
+      const wanted = member?.wanted()
+      return wanted ? wanted.heartbeat : heartbeat
+    },
+    request: (accessToken) => {
+      const useFetch = transportKind === 'fetch'
+      const wanted = member?.wanted()
+      member?.connecting(wanted)
+      const from = member?.from(resume) ?? (resume ? lastEventId.value : undefined)
+      const headers: Record<string, string> = { ...toValue(options.headers ?? {}) }
+      if (accessToken && useFetch) headers.authorization = `Bearer ${accessToken}`
+      if (from && useFetch && protocol.lastEventIdHeader) headers['last-event-id'] = from
+      return {
+        url: streamUrl(toValue(url), { topics: wanted?.topics, heartbeat: wanted?.heartbeatParam, from, accessToken: useFetch ? undefined : accessToken }, protocol),
+        headers,
+        withCredentials,
+        events: [...new Set([...events, ...(wanted?.events ?? []), doneEvent, renewEvent, heartbeatEvent])].filter((name): name is string => !!name),
+      }
+    },
+    opened: () => {
+      member?.opened()
+      setStatus('open', { kind: 'open' })
+    },
+    event: (type, raw, id) => {
+      if (member) member.received({ type, data: raw, id })
+      else accept(type, raw, id)
+    },
+    status: setStatus,
+    ended: (reason) => {
+      if (reason === 'gave-up') record({ kind: 'error', reason })
+      finish(reason)
+    },
+    refused: refuse,
+    detached: () => member?.detached(),
+  })
 
   /**
    * 401/403. A union's refusal is not every consumer's: its suspects (those that joined since the
@@ -360,72 +180,35 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
    * on the union, which the leader reopens without them.
    */
   function refuse(reason: 'unauthorized' | 'forbidden') {
-    if (ownTopics && group?.isLeader && group.others > 0) {
-      detach()
-      if (group.refuse(reason, openTopics)) return standAloneAfterRefusal()
-      setStatus('reconnecting', { kind: 'error', reason: 'retrying' })
-      return scheduleUnionConnect()
-    }
+    const outcome = member?.refuse(reason) ?? 'mine'
+    if (outcome === 'suspect') return standAloneAfterRefusal()
+    if (outcome === 'others') return setStatus('reconnecting', { kind: 'error', reason: 'retrying' })
     record({ kind: 'error', reason })
     finish(reason)
   }
 
   function standAloneAfterRefusal() {
-    detach()
+    stream.detach()
     leaveGroup()
     standAlone = true
     status.value = 'idle'
     open()
   }
 
-  function onStall() {
-    setStatus('reconnecting', { kind: 'error', reason: 'stalled' })
-    connect()
-  }
-
-  function renew() {
-    // The server ends the stream right after: get the fresh token and resume from the last id now.
-    setStatus('reconnecting')
-    connect()
-  }
-
-  /**
-   * Calls `then` once the page has loaded (at once when it has, or outside a browser). A page's
-   * consumers open during its start-up (a plugin's after a fetch, a page's on mount), which on a
-   * cold first load spans longer than the debounce.
-   */
-  function afterPageLoad(then: () => void) {
-    if (typeof document !== 'object' || document.readyState === 'complete' || typeof window !== 'object') return then()
-    const loaded = () => {
-      stopWaitingForPage?.()
-      then()
-    }
-    window.addEventListener('load', loaded, { once: true })
-    stopWaitingForPage = () => {
-      window.removeEventListener('load', loaded)
-      stopWaitingForPage = undefined
-    }
-  }
-
   function leaveGroup() {
-    stopWaitingForPage?.()
-    clearTimeout(unionTimer)
-    group?.leave()
-    group = undefined
-    ownTopics = undefined
-    openTopics = undefined
+    member?.leave()
+    member = undefined
     leader.value = true
   }
 
   function finish(reason: EventStreamReason, next: EventStreamStatus = 'closed') {
     const wasActive = isStreamActive(status.value)
     // A union's refusal is this consumer's alone (see refuse): the next member leads without its topics.
-    const ends = TERMINAL.has(reason) && !(ownTopics && (reason === 'unauthorized' || reason === 'forbidden'))
-    if (group?.isLeader && ends) group.announce({ status: 'closed', entry: { kind: 'close', reason } })
-    else if (group?.isLeader) group.announce({ status: 'reconnecting' })
-    detach()
+    const ends = TERMINAL.has(reason) && !(member?.isUnion && (reason === 'unauthorized' || reason === 'forbidden'))
+    member?.announce(ends ? { status: 'closed', entry: { kind: 'close', reason } } : { status: 'reconnecting' })
+    stream.detach()
     leaveGroup()
-    failures = 0
+    stream.resetFailures()
     // A finished stream starts afresh next time; one closed by the client resumes where it was.
     if (reason === 'done') {
       lastEventId.value = undefined
@@ -443,78 +226,12 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
       return finish(entry.reason)
     }
     if (state.status === 'open') {
-      failures = 0
+      stream.resetFailures()
       error.value = undefined
     }
     if (entry && entry.kind !== 'close') record(entry)
     leaderStatus = state.status
     status.value = state.status
-  }
-
-  /**
-   * One stream per browser for the broadcast endpoint: every consumer of `unionKey` (same endpoint
-   * and other query parameters, same transport and cookie credentials) is a member of one group
-   * whose leader subscribes to the union of their topics; any other stream (the counting one, one
-   * with a token or headers of its own, a refused union's suspect) is shared by identical URLs only.
-   */
-  function joinGroup() {
-    // Tabs at different positions (each page's own cursor in the URL) still read one stream.
-    const target = new URL(toValue(url), globalThis.location?.href)
-    const union = !token && !options.headers && !standAlone ? unionKey(target, transportKind, withCredentials) : undefined
-    target.searchParams.delete('lastEventId')
-    const key = union ?? target.href
-    const want: Want | undefined = union
-      ? {
-          topics: [...new Set(target.searchParams.getAll('topic'))],
-          events: [...events],
-          heartbeat: heartbeat || undefined,
-          heartbeatParam: target.searchParams.get('heartbeat') ?? undefined,
-        }
-      : undefined
-    ownTopics = want && new Set(want.topics)
-    streamPosition = lastEventId.value
-    recent.from = lastEventId.value
-    leader.value = false
-    const joined = joinSharedStream(key, recent, {
-      lead: () => {
-        leader.value = true
-        // A hand-off knows the union already: at once. A first leader waits for the other consumers
-        // of the page (one connect, not two), until the page has loaded and then for the debounce,
-        // when it resumes from a position, so waiting loses nothing; without one, every moment
-        // waited would be events missed: at once too.
-        if (!want || group?.others || !streamPosition) connect()
-        else afterPageLoad(() => scheduleUnionConnect())
-      },
-      relayed: onRelayed,
-      state: onLeaderState,
-      position: () => (want ? streamPosition : lastEventId.value),
-      rewind: (since) => {
-        // A tab ahead of this one's own stream gets the rest from it anyway: never skip forward.
-        const own = want ? streamPosition : lastEventId.value
-        const ahead = own && (compareEventIds(since, own) ?? -1) >= 0
-        const older = rewindTo && (compareEventIds(rewindTo, since) ?? 1) <= 0
-        // A union still reconnects: the member may bring a topic the connection lacks.
-        if (ahead || older) {
-          if (want) scheduleUnionConnect()
-          return
-        }
-        rewindTo = since
-        if (recent.from === undefined || (compareEventIds(since, recent.from) ?? 0) < 0) recent.from = since
-        if (want) scheduleUnionConnect()
-        else connect()
-      },
-      status: () => status.value,
-      unionChanged: () => scheduleUnionConnect(0),
-      covers: other => !!connected && other.topics.every(topic => connected!.topics.has(topic)),
-      // A consumer without a cursor of its own starts where the shared stream is: nothing older.
-      joinedAt: (position) => {
-        if (!want || !position) return
-        lastEventId.value ??= position
-        streamPosition ??= position
-      },
-      refused: standAloneAfterRefusal,
-    }, want)
-    group = joined
   }
 
   function canConnect() {
@@ -524,13 +241,31 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
 
   function open() {
     if (!canConnect()) return
-    if (transport || retryTimer || awaitingToken || group) return
-    failures = 0
+    if (stream.connected || stream.waiting || member) return
+    stream.resetFailures()
     status.value = 'connecting'
-    // A `lastEventId` in the URL (a server's cursor) is where a stream without a position of its own starts.
-    lastEventId.value ??= new URL(toValue(url), globalThis.location?.href).searchParams.get('lastEventId') ?? undefined
-    if (shared && supportsSharedStream()) joinGroup()
-    else connect()
+    const target = new URL(toValue(url), globalThis.location?.href)
+    // A cursor in the URL (a server's) is where a stream without a position of its own starts.
+    lastEventId.value ??= cursorOf(target, protocol)
+    if (!shared || !supportsSharedStream()) return stream.connect()
+    member = joinAsMember({
+      url: target,
+      transport: transportKind,
+      withCredentials,
+      mayUnite: !token && !options.headers && !standAlone,
+      protocol,
+      parse,
+      events,
+      heartbeat,
+      recent,
+      lastEventId,
+      leader,
+      status: () => status.value,
+      connection: stream,
+      accept,
+      leaderState: onLeaderState,
+      refused: standAloneAfterRefusal,
+    })
   }
 
   const close = () => finish('closed-by-client')
@@ -545,36 +280,36 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
     standAlone = false
     recent.reset(undefined)
     if (isActive()) {
-      detach()
+      stream.detach()
       leaveGroup()
       status.value = 'idle'
       open()
     }
   })
 
-  const holdsConnection = () => !group || group.isLeader
+  const holdsConnection = () => !member || member.isLeader
   const listeners: Array<[EventTarget, string, () => void]> = []
   if (typeof window === 'object' && typeof window.addEventListener === 'function') {
     // Back online: reconnect now rather than at the end of a backoff or the browser's own retry.
     listeners.push([window, 'online', () => {
       if (!isActive() || status.value === 'open') return
       if (!holdsConnection()) return void (status.value = leaderStatus === 'offline' ? 'reconnecting' : leaderStatus)
-      failures = 0
+      stream.resetFailures()
       status.value = 'reconnecting'
-      connect()
+      stream.connect()
     }])
     listeners.push([window, 'offline', () => {
       if (!isActive()) return
-      if (holdsConnection()) detach()
+      if (holdsConnection()) stream.detach()
       setStatus('offline', { kind: 'error', reason: 'offline' })
     }])
     // A leaving page hands the stream over now, not when the browser gets round to destroying it
     // (measured in Chromium: about 750 ms after a tab is closed). From the back/forward cache it rejoins.
     let leftWithPage = false
     listeners.push([window, 'pagehide', () => {
-      if (!group) return
+      if (!member) return
       leftWithPage = true
-      detach()
+      stream.detach()
       leaveGroup()
     }])
     listeners.push([window, 'pageshow', () => {
@@ -597,7 +332,7 @@ export function useEventStream<M extends EventMap = Record<string, unknown>>(
   }
   if (getCurrentScope()) {
     onScopeDispose(() => {
-      detach()
+      stream.detach()
       leaveGroup()
       for (const [target, type, listener] of listeners) target.removeEventListener(type, listener)
     })

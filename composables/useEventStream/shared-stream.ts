@@ -1,13 +1,5 @@
-import { compareEventIds } from './event-ids'
+import type { RecentRelays, RelayedEvent } from './recent-relays'
 import type { EventStreamReason, EventStreamStatus } from './types'
-
-/** One event as the leader got it from the server, raw, so each tab parses it with its own `parse`. */
-export interface RelayedEvent {
-  type: string
-  data: string
-  /** Only when the event carried its own `id:` (an id repeated from the last-event-id buffer is not one). */
-  id?: string
-}
 
 /** The leader's connection state, mirrored by every other tab. */
 export interface LeaderState {
@@ -17,7 +9,7 @@ export interface LeaderState {
 }
 
 /**
- * What one consumer of a union stream asks for (see `unionKey`): announced when it joins, kept by
+ * What one consumer of a union stream asks for (see `unionKey` in protocol.ts): announced when it joins, kept by
  * every member, so whichever member leads next connects with the same union at once.
  */
 export interface Want {
@@ -52,7 +44,7 @@ export interface SharedStreamHooks {
   rewind: (since: string) => void
   /** Leader only: the status to give a tab that joins. */
   status: () => EventStreamStatus
-  /** Union streams, leader only: the members' wants changed (debounced): reconnect if the union did. */
+  /** Union streams, leader only: the members' wants changed: reconnect (debounced) if the union did. */
   unionChanged?: () => void
   /** Union streams, leader only: whether the open connection already carries all of these topics. */
   covers?: (want: Want) => boolean
@@ -85,40 +77,6 @@ export interface SharedStream {
 /** How long a joining tab holds back live relays while it waits for a leader's catch-up. */
 const CATCH_UP_WAIT_MS = 1000
 
-/**
- * How long a leader waits for more members before it (re)connects with a changed union: a page
- * that mounts two consumers (the inbox plugin and /live) opens one stream, not two in a row.
- */
-export const UNION_DEBOUNCE_MS = 150
-
-/** Query parameters a union stream sets itself; any other one keeps a stream apart. */
-const UNION_PARAMS = ['topic', 'lastEventId', 'heartbeat']
-
-/**
- * The key of the union stream `url` belongs to: the same origin, path and other query parameters,
- * and the same transport and credentials mode. Only a stream with `topic`s and the browser's own
- * credentials (cookies; no per-consumer token or headers) can be a union; undefined otherwise.
- */
-export function unionKey(url: URL, transport: string, withCredentials: boolean): string | undefined {
-  if (!url.searchParams.has('topic')) return undefined
-  const base = new URL(url.href)
-  for (const name of UNION_PARAMS) base.searchParams.delete(name)
-  base.searchParams.sort()
-  return `union:${transport}:${withCredentials ? 'credentials' : 'same-origin'}:${base.href}`
-}
-
-/** The topic of a relayed event: our broadcast payloads carry it; undefined for control events (reset, ...). */
-export function eventTopic(data: string): string | undefined {
-  if (!data.startsWith('{')) return undefined
-  try {
-    const topic = (JSON.parse(data) as { topic?: unknown }).topic
-    return typeof topic === 'string' ? topic : undefined
-  }
-  catch {
-    return undefined
-  }
-}
-
 /** Every member's wants together: topics and event names sorted, the shortest heartbeat. */
 export function mergeWants(wants: Iterable<Want>): Want {
   const topics = new Set<string>()
@@ -140,67 +98,6 @@ export function supportsSharedStream(): boolean {
 }
 
 /**
- * The events a tab saw lately, for two jobs: dropping one it already has (a relay that overlaps a
- * catch-up, a replay after a hand-off), and catching up a tab that joins later.
- */
-export class RecentEvents {
-  private list: RelayedEvent[] = []
-  private ids = new Set<string>()
-  /** Every event after this id is in `list`; undefined: only those since this tab started listening. */
-  from: string | undefined
-
-  constructor(private readonly limit = 500) {}
-
-  reset(from: string | undefined) {
-    this.list = []
-    this.ids.clear()
-    this.from = from
-  }
-
-  /** Marks an event as had without keeping it (a server-rendered one: this tab can't relay it). */
-  see(type: string, id: string) {
-    this.ids.add(seenKey(type, id))
-  }
-
-  /** Remembers it; false when it was already there. */
-  add(event: RelayedEvent): boolean {
-    if (event.id) {
-      const key = seenKey(event.type, event.id)
-      if (this.ids.has(key)) return false
-      this.ids.add(key)
-    }
-    this.list.push(event)
-    if (this.list.length > this.limit) {
-      const dropped = this.list.shift()!
-      if (dropped.id) {
-        this.ids.delete(seenKey(dropped.type, dropped.id))
-        this.from = dropped.id
-      }
-    }
-    return true
-  }
-
-  /** The events after `since`, and whether that is surely all of them. */
-  after(since: string): { events: RelayedEvent[], complete: boolean } {
-    const index = this.list.findLastIndex(event => event.id === since)
-    if (index >= 0) return { events: this.list.slice(index + 1), complete: true }
-    // `since` is not an event this tab relayed (the newest id of another topic, a server render's
-    // cursor): ordered ids tell which are newer, and whether memory reaches back that far.
-    const first = this.list.findIndex(event => event.id !== undefined && (compareEventIds(event.id, since) ?? -1) > 0)
-    const complete = this.from !== undefined && (compareEventIds(since, this.from) ?? -1) >= 0
-    return { events: first < 0 ? [] : this.list.slice(first), complete }
-  }
-}
-
-/**
- * By name and id: a `reset` carries the id of the newest event (which a tab may already have), and
- * must still reach each tab once.
- */
-function seenKey(type: string, id: string): string {
-  return `${type} ${id}`
-}
-
-/**
  * Joins the tabs of this browser that read stream `key`. The tab that gets the lock leads: it
  * holds the one connection and relays; the others wait in the lock's queue, so when the leader's
  * tab closes (the browser releases its locks) the next one takes over at once, from its own last id.
@@ -210,7 +107,7 @@ function seenKey(type: string, id: string): string {
  * the table, so the union survives a hand-off; the leader connects with the union, relays every
  * event, and each member keeps only its own topics (the composable filters).
  */
-export function joinSharedStream(key: string, recent: RecentEvents, hooks: SharedStreamHooks, want?: Want): SharedStream {
+export function joinSharedStream(key: string, recent: RecentRelays, hooks: SharedStreamHooks, want?: Want): SharedStream {
   const name = `use-event-stream:${key}`
   const tab = Math.random().toString(36).slice(2)
   const channel = new BroadcastChannel(name)
@@ -224,16 +121,13 @@ export function joinSharedStream(key: string, recent: RecentEvents, hooks: Share
   // Union streams: what each member wants, by member id (this one included).
   const members = new Map<string, Want>()
   if (want) members.set(tab, want)
-  let unionTimer: ReturnType<typeof setTimeout> | undefined
 
   const post = (message: Message) => {
     if (!left) channel.postMessage(message)
   }
 
   function unionChanged() {
-    if (!want || !isLeader) return
-    clearTimeout(unionTimer)
-    unionTimer = setTimeout(() => !left && isLeader && hooks.unionChanged?.(), UNION_DEBOUNCE_MS)
+    if (want && isLeader) hooks.unionChanged?.()
   }
 
   function stopHolding(catchUp: RelayedEvent[] = []) {
@@ -342,7 +236,6 @@ export function joinSharedStream(key: string, recent: RecentEvents, hooks: Share
       if (want) post({ t: 'bye', tab })
       left = true
       clearTimeout(holdTimer)
-      clearTimeout(unionTimer)
       held = undefined
       abort.abort()
       release?.()

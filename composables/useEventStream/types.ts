@@ -130,6 +130,43 @@ export interface UseEventStreamOptions<M extends EventMap> {
   seed?: { events: readonly SeedEvent[], lastEventId?: string | null }
   /** Called for every message and named event, bursts included, whatever `historyLimit` keeps. @default undefined */
   onEvent?: (entry: EventStreamPayloadEntry<M>) => void
+
+  // The server's protocol. The defaults are this app's server; another SSE server needs only these.
+
+  /**
+   * The query parameter that names a topic. A URL with it is a member of its endpoint's union
+   * stream (see `shared`): the leader asks for every member's topics in one URL. @default 'topic'
+   */
+  topicParam?: string
+  /**
+   * How a union's topics join into one URL: `undefined` repeats the parameter (`?topic=a&topic=b`);
+   * a separator joins them into one value (`','`: `?topics=a,b`), and a URL's own value is split by it. @default undefined
+   */
+  topicSeparator?: string
+  /**
+   * Which field of an event's JSON data names its topic (a union's consumer keeps only its own
+   * topics), or a function of the parsed payload and the event name. An event without a topic
+   * (our `reset`) reaches every consumer. @default 'topic'
+   */
+  topicField?: string | ((payload: unknown, event: string) => string | undefined)
+  /**
+   * The query parameter that carries the cursor to resume after (a new EventSource can't send
+   * `Last-Event-ID` itself); a URL's own value is where a stream without a position starts. `false`:
+   * none (then use `lastEventIdHeader` with the fetch transport). @default 'lastEventId'
+   */
+  cursorParam?: string | false
+  /**
+   * Fetch transport: send the cursor as the `Last-Event-ID` request header as well (cross-origin,
+   * that header needs a CORS preflight). @default false
+   */
+  lastEventIdHeader?: boolean
+  /**
+   * The query parameter that asks for named heartbeats (ours: `heartbeat=event`): a union asks for
+   * it when any member's URL does. `false`: the server has none. @default 'heartbeat'
+   */
+  heartbeatParam?: string | false
+  /** The query parameter of a `token` on the EventSource transport (it can send no header). @default 'access_token' */
+  tokenParam?: string
 }
 
 /** What holds the stream in this tab: the EventSource, or the fetch Response. */

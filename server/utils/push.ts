@@ -2,7 +2,7 @@ import type { BusEvent } from '#server/lib/broadcast'
 import { type PushConfig, type PushSender, type PushSubscriptions, createPushSender, readPushConfig, sqlSubscriptions } from '#server/lib/push'
 import { isUserTopic } from '#server/lib/presence'
 import { StoreUnavailable } from '#server/lib/store'
-import { PUSH_OPENS_URL, type PushPayload } from '#shared/types/push'
+import { PUSH_OPENS_URL, type PushPayload, type PushSettings } from '#shared/types/push'
 import { notificationText } from '#shared/rules/notification-text'
 
 let config: PushConfig | undefined
@@ -28,6 +28,14 @@ export function usePushSubscriptions(): PushSubscriptions {
       ? createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The store (database) is not open yet or unreachable; retry shortly.' })
       : error
   })))
+}
+
+/** What `/api/push/settings` answers for `userId`. */
+export async function pushSettingsOf(userId: string): Promise<PushSettings> {
+  const { vapid } = usePushConfig()
+  const subscriptions = usePushSubscriptions()
+  const [enabled, devices] = await Promise.all([subscriptions.enabled(userId), subscriptions.list(userId)])
+  return { available: !!vapid, publicKey: vapid?.publicKey ?? null, enabled, devices: devices.length }
 }
 
 function usePushSender(): PushSender | undefined {

@@ -5,6 +5,8 @@ import type { AddressInfo, Socket } from 'node:net'
 export interface SeenRequest {
   url: URL
   authorization?: string
+  /** The Last-Event-ID request header (what a browser's EventSource sends on its own retries). */
+  lastEventId?: string
 }
 
 /**
@@ -15,7 +17,8 @@ export async function startTestServer(handle: (request: IncomingMessage, respons
   const requests: SeenRequest[] = []
   const sockets = new Set<Socket>()
   const server = createServer((request, response) => {
-    const seen = { url: new URL(request.url ?? '/', 'http://test'), authorization: request.headers.authorization }
+    const lastEventId = request.headers['last-event-id']
+    const seen = { url: new URL(request.url ?? '/', 'http://test'), authorization: request.headers.authorization, lastEventId: typeof lastEventId === 'string' ? lastEventId : undefined }
     requests.push(seen)
     handle(request, response, seen)
   })

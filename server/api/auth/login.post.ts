@@ -1,7 +1,11 @@
 import type { SessionUser } from '#shared/types/notify'
 import { z } from 'zod'
 import { sessionPasswordProblem } from '#server/lib/access'
+import { answerPrivately, readJsonBody } from '#server/lib/http'
 import { USER_NAME_PATTERN, userIdOf } from '#shared/utils/notify'
+
+/** `{"name":"..."}` of at most 64 characters: a few hundred bytes even fully escaped. */
+const LOGIN_BODY_LIMIT = 1024
 
 const loginSchema = z.strictObject({
   name: z.string().trim().regex(USER_NAME_PATTERN, 'must be 1 to 64 letters, digits or "._-"'),
@@ -16,14 +20,9 @@ export default defineEventHandler(async (event): Promise<SessionUser> => {
   const problem = sessionPasswordProblem()
   if (problem) throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: `Sign-in is off: ${problem}.` })
   // JSON only: a cross-site HTML form (urlencoded, no preflight) must not sign someone in as another.
-  if (!/^application\/json\b/i.test(getRequestHeader(event, 'content-type') ?? '')) {
-    throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: 'Send {"name": ...} as application/json.' })
-  }
-  const body = await readValidatedBody(event, body => loginSchema.safeParse(body))
-  if (!body.success) {
-    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: `"name" ${body.error.issues[0]?.message ?? 'is required'}.` })
-  }
-  const user: SessionUser = { id: userIdOf(body.data.name), name: body.data.name }
+  const body = await readJsonBody(event, loginSchema, { limit: LOGIN_BODY_LIMIT })
+  const user: SessionUser = { id: userIdOf(body.name), name: body.name }
   await replaceUserSession(event, { user })
+  answerPrivately(event, 'cookie')
   return user
 })

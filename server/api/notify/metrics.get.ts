@@ -1,3 +1,5 @@
+import { answerPrivately } from '#server/lib/http'
+
 /**
  * `GET /api/notify/metrics`: this instance's Prometheus metrics, in the text format prom-client
  * writes. Operators only: the admin token (NUXT_NOTIFY_METRICS_TOKEN, else the publish token).
@@ -7,6 +9,6 @@ export default defineEventHandler(async (event) => {
   const { registry } = useNotifyMetrics()
   const text = await registry.metrics()
   setResponseHeader(event, 'content-type', registry.contentType)
-  setResponseHeader(event, 'cache-control', 'no-store')
+  answerPrivately(event, 'authorization')
   return text
 })

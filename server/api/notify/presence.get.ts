@@ -2,6 +2,7 @@ import type { PresenceResult } from '#shared/types/notify'
 import { NAME_PATTERN, NAME_RULE } from '#shared/utils/notify'
 import { z } from 'zod'
 import { authorizePresence } from '#server/lib/access'
+import { answerPrivately } from '#server/lib/http'
 import { isUserTopic } from '#server/lib/presence'
 
 const TOPIC_RULE = `Query parameter "topic" is required and ${NAME_RULE}.`
@@ -22,5 +23,6 @@ export default defineEventHandler(async (event): Promise<PresenceResult> => {
   catch {
     throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'Presence is unavailable (Redis cannot be reached). Retry shortly.' })
   }
+  answerPrivately(event, 'authorization')
   return isUserTopic(topic) ? { topic, online: streams > 0, streams } : { topic, streams }
 })

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { authorizeTopics } from '#server/lib/access'
 import { type BusEvent, topicsParam } from '#server/lib/broadcast'
 import { compareEventIds, parseEventId } from '#shared/utils/event-id'
-import { integerParam } from '#server/lib/http'
+import { answerPrivately, integerParam } from '#server/lib/http'
 
 const DEFAULT_LIMIT = 50
 
@@ -31,6 +31,8 @@ function createRecentQuery(historySize: number) {
 export default defineEventHandler(async (event): Promise<RecentEvents> => {
   const { topic: topics, limit } = await readValidatedQuery(event, recentQuery(useNotifyConfig().historySize))
   await authorizeTopics(event, topics)
+  // What it answers depends on the grant (and is a moment's view: a cached copy would break the cursor).
+  answerPrivately(event, 'authorization', 'cookie')
   const bus = useBroadcastHub().bus
   // Each read gives a topic's events and the bus's newest id at one instant; the reads are not one
   // instant together. The earliest newest id is a point every read had reached: the events up to it

@@ -1,6 +1,7 @@
 import type { NotifyStats } from '#shared/types/notify'
 import { hasAdminToken } from '#server/lib/access'
 import { z } from 'zod'
+import { answerPrivately } from '#server/lib/http'
 
 /** `?x=1` turns x on; any other value, or none, leaves it off. */
 const flag = z.unknown().optional().transform(value => value === '1')
@@ -15,6 +16,8 @@ const statsQuery = z.object({ runtime: flag, gc: flag, reset: flag })
 export default defineEventHandler(async (event): Promise<NotifyStats> => {
   const query = await readValidatedQuery(event, statsQuery)
   if (query.runtime) await requirePublishToken(event)
+  // The breakdown by topic and the runtime figures come with the operator's token only.
+  answerPrivately(event, 'authorization')
   const { total, byRoute } = openStreams()
   const hub = useBroadcastHub()
   const byTopic = (query.runtime || await hasAdminToken(event)) ? hub.subscribersByTopic() : undefined

@@ -1,5 +1,11 @@
 import type { SubscriberToken } from '#shared/types/notify'
+import { z } from 'zod'
 import { TOKEN_COOKIE, mintSubscriberToken, readSessionUser } from '#server/lib/access'
+import { answerPrivately, readJsonBody } from '#server/lib/http'
+
+/** No fields yet: an empty object, or no body at all. */
+const tokenSchema = z.strictObject({})
+const TOKEN_BODY_LIMIT = 1024
 
 /**
  * `POST /api/notify/token`: a subscriber token for the signed-in user's own topic, for a client
@@ -10,6 +16,9 @@ import { TOKEN_COOKIE, mintSubscriberToken, readSessionUser } from '#server/lib/
 export default defineEventHandler(async (event): Promise<SubscriberToken> => {
   const user = await readSessionUser(event)
   if (!user) throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'Sign in first: a token is only minted for the signed-in user.' })
+  // A body, if any, is JSON: a form posted from a sibling subdomain (same-site) is refused. A bodiless
+  // POST mints a token only the signed-in person's own browser can read or keep (no CORS here).
+  await readJsonBody(event, tokenSchema, { limit: TOKEN_BODY_LIMIT, optional: true })
   const minted = await mintSubscriberToken(user.id)
   if (getQuery(event).cookie === '1') {
     setCookie(event, TOKEN_COOKIE, minted.token, {
@@ -20,6 +29,6 @@ export default defineEventHandler(async (event): Promise<SubscriberToken> => {
       expires: new Date(minted.expiresAt),
     })
   }
-  setResponseHeader(event, 'cache-control', 'no-store')
+  answerPrivately(event, 'cookie')
   return minted
 })

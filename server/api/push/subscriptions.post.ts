@@ -1,7 +1,6 @@
 import { authenticateUser } from '#server/lib/access'
-import { badRequest } from '#server/lib/http'
-import { endpointProblem, pushSubscriptionSchema } from '#server/lib/push'
-import { readJsonBody } from '#server/lib/publish'
+import { answerPrivately, badRequest, readJsonBody } from '#server/lib/http'
+import { PUSH_BODY_LIMIT, endpointProblem, pushSubscriptionSchema } from '#server/lib/push'
 
 /**
  * `POST /api/push/subscriptions`: stores this device for the signed-in user (session, or a subscriber
@@ -10,12 +9,11 @@ import { readJsonBody } from '#server/lib/publish'
  */
 export default defineEventHandler(async (event) => {
   const user = await authenticateUser(event)
-  const body = await readJsonBody(event, useNotifyConfig().bodyLimitBytes)
-  const parsed = pushSubscriptionSchema.safeParse(body)
-  if (!parsed.success) badRequest(parsed.error.issues[0]!.message, { field: parsed.error.issues[0]!.path.join('.') || undefined })
-  const problem = await endpointProblem(parsed.data.endpoint, usePushConfig().allowHosts)
+  const subscription = await readJsonBody(event, pushSubscriptionSchema, { limit: PUSH_BODY_LIMIT })
+  const problem = await endpointProblem(subscription.endpoint, usePushConfig().allowHosts)
   if (problem) badRequest(problem, { field: 'endpoint' })
-  await usePushSubscriptions().save(user.id, parsed.data)
+  await usePushSubscriptions().save(user.id, subscription)
+  answerPrivately(event, 'authorization', 'cookie')
   setResponseStatus(event, 201)
-  return { endpoint: parsed.data.endpoint }
+  return { endpoint: subscription.endpoint }
 })

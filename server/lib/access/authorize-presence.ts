@@ -14,7 +14,10 @@ export async function authorizePresence(event: H3Event, topic: string): Promise<
   assertMayPublish(await authenticatePublisher(event), topic)
 }
 
-/** Today's operator check (the admin token as a bearer); the one call to swap for a shared `isOperator`. */
+/**
+ * Today's operator check (the admin token as a bearer). The one call to swap for access's shared
+ * `isOperator` (./operator, on the harden branch) once it is on main.
+ */
 async function isOperator(event: H3Event): Promise<boolean> {
   const { adminToken } = useAccessConfig()
   const given = readBearer(event)

@@ -23,6 +23,11 @@ export function sessionPasswordProblem(): string | undefined {
   return undefined
 }
 
+/** Whether the request carries the session cookie at all (signed in or not: it is read from it). */
+export function hasSessionCookie(event: H3Event): boolean {
+  return !!getCookie(event, sessionConfig().name!)
+}
+
 /**
  * The signed-in user of this request's session cookie, if any. A request without the cookie is not
  * given a session (no Set-Cookie on a stream), and without a usable password there are no sessions.

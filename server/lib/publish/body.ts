@@ -2,9 +2,9 @@ import type { H3Event } from 'h3'
 import type { PublishInput, PublishRequest } from '#shared/types/notify'
 import { DEFAULT_TOPIC, NAME_PATTERN, NAME_RULE } from '#shared/utils/notify'
 import { STREAM_EVENTS } from '../../../composables/useEventStream/stream-events'
-import { createError, getRequestHeader, readRawBody } from 'h3'
+import { createError } from 'h3'
 import { z } from 'zod'
-import { badRequest } from '#server/lib/http'
+import { readJson } from '#server/lib/http'
 
 const name = () => z.string().regex(NAME_PATTERN, NAME_RULE)
 
@@ -26,7 +26,7 @@ export const publishSchema = z.strictObject(fields)
  * each with a message that says what was wrong.
  */
 export async function readPublishBody(event: H3Event, limit: number): Promise<PublishInput> {
-  const body = await readJsonBody(event, limit, 'send {"data": ...}')
+  const body = await readJson(event, { limit })
   // Checked first: the schema's own walk is recursive, and a deep enough value would overflow it.
   const issue = structuralIssue(body)
   if (issue) throw invalid([issue])
@@ -34,32 +34,6 @@ export async function readPublishBody(event: H3Event, limit: number): Promise<Pu
   // The refine has made sure `data` is there; it may be any JSON value, null included.
   if (result.success) return { topic: result.data.topic, event: result.data.event, data: result.data.data }
   throw invalid(result.error.issues.map(issue => `${issue.path.join('.') || 'body'}: ${issue.message}`))
-}
-
-/**
- * A JSON request body, parsed: `Content-Type` JSON (415 otherwise: a form post from another site is
- * refused unread), at most `limit` bytes (413), not empty and valid JSON (400). `emptyHint` says what to send.
- */
-export async function readJsonBody(event: H3Event, limit: number, emptyHint = 'send a JSON object'): Promise<unknown> {
-  const type = getRequestHeader(event, 'content-type') ?? ''
-  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-    throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: 'The body must be JSON: send "Content-Type: application/json".' })
-  }
-  const tooLarge = () => createError({ statusCode: 413, statusMessage: 'Payload Too Large', message: `The body is larger than ${limit} bytes.` })
-  if (Number(getRequestHeader(event, 'content-length') ?? 0) > limit) throw tooLarge()
-  const raw = await readRawBody(event, false)
-  if (raw && raw.byteLength > limit) throw tooLarge()
-  if (!raw?.byteLength) badRequest(`The body is empty: ${emptyHint}.`)
-  return parseJson(new TextDecoder().decode(raw))
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  }
-  catch (error) {
-    badRequest(`The body is not valid JSON: ${(error as Error).message}.`)
-  }
 }
 
 const MAX_DEPTH = 64

@@ -1,2 +1,2 @@
 /** The publish request: a JSON body within its size limit, of the schema of the shared PublishRequest. */
-export { publishSchema, readJsonBody, readPublishBody } from './body'
+export { publishSchema, readPublishBody } from './body'

@@ -5,6 +5,6 @@
 export { readPushConfig, type PushConfig } from './config'
 export { endpointProblem, isPublicAddress, publicOnlyAgent } from './endpoint'
 export { createPushSender, type PushOutcome, type PushSender } from './sender'
-export { endpointBodySchema, pushSettingsBodySchema, pushSubscriptionSchema } from './subscription-body'
+export { PUSH_BODY_LIMIT, endpointBodySchema, pushSettingsBodySchema, pushSubscriptionSchema } from './subscription-body'
 export { MAX_DEVICES_PER_USER, type PushSubscriptions, type StoredSubscription } from './subscriptions'
 export { sqlSubscriptions } from './sql-subscriptions'

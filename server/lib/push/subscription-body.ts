@@ -1,6 +1,9 @@
 import type { PushSubscriptionJson } from '#shared/types/push'
 import { z } from 'zod'
 
+/** The largest body of the push routes: a PushSubscription is well under 1 KB (an endpoint at most 2 KB). */
+export const PUSH_BODY_LIMIT = 4096
+
 const base64url = /^[\w-]+={0,2}$/
 
 /** Bytes a base64url string decodes to (padding tolerated), or -1 when it is not base64url. */
@@ -15,20 +18,20 @@ function decodedLength(value: string): number {
  * `auth`, 16 bytes (RFC 8291). Unknown fields are dropped.
  */
 export const pushSubscriptionSchema = z.object({
-  endpoint: z.string({ error: '"endpoint" must be a string (the push service URL).' }),
-  expirationTime: z.number({ error: '"expirationTime" must be null or a number of ms.' }).int().nonnegative().nullable().optional(),
+  endpoint: z.string({ error: 'must be a string (the push service URL)' }),
+  expirationTime: z.number({ error: 'must be null or a number of ms' }).int({ error: 'must be null or a number of ms' }).nonnegative({ error: 'must be null or a number of ms' }).nullable().optional(),
   keys: z.object({
-    p256dh: z.string({ error: '"keys.p256dh" must be a string.' })
-      .refine(value => decodedLength(value) === 65 && Buffer.from(value, 'base64url')[0] === 4, { error: '"keys.p256dh" must be a base64url P-256 public key (65 bytes, uncompressed).' }),
-    auth: z.string({ error: '"keys.auth" must be a string.' })
-      .refine(value => decodedLength(value) === 16, { error: '"keys.auth" must be a base64url secret of 16 bytes.' }),
-  }, { error: '"keys" must be an object with "p256dh" and "auth".' }),
-}, { error: 'The body must be a PushSubscription JSON object.' }) satisfies z.ZodType<PushSubscriptionJson>
+    p256dh: z.string({ error: 'must be a string' })
+      .refine(value => decodedLength(value) === 65 && Buffer.from(value, 'base64url')[0] === 4, { error: 'must be a base64url P-256 public key (65 bytes, uncompressed)' }),
+    auth: z.string({ error: 'must be a string' })
+      .refine(value => decodedLength(value) === 16, { error: 'must be a base64url secret of 16 bytes' }),
+  }, { error: 'must be an object with "p256dh" and "auth"' }),
+}, { error: 'must be a PushSubscription JSON object' }) satisfies z.ZodType<PushSubscriptionJson>
 
 export const endpointBodySchema = z.object({
-  endpoint: z.string({ error: '"endpoint" must be a string (the push service URL).' }).min(1).max(2048),
-}, { error: 'The body must be a JSON object with "endpoint".' })
+  endpoint: z.string({ error: 'must be a string (the push service URL)' }).min(1, { error: 'must not be empty' }).max(2048, { error: 'must be at most 2048 characters' }),
+}, { error: 'must be a JSON object with "endpoint"' })
 
 export const pushSettingsBodySchema = z.object({
-  enabled: z.boolean({ error: '"enabled" must be true or false.' }),
-}, { error: 'The body must be a JSON object with "enabled".' })
+  enabled: z.boolean({ error: 'must be true or false' }),
+}, { error: 'must be a JSON object with "enabled"' })
