@@ -10,12 +10,21 @@ for (const [network, prefix] of [
   ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) NOT_PUBLIC.addSubnet(network, prefix, 'ipv4')
 for (const [network, prefix] of [
-  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64],
+  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64],
   ['2001::', 23], ['2001:db8::', 32], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
 ] as const) NOT_PUBLIC.addSubnet(network, prefix, 'ipv6')
 
+/**
+ * IPv4-mapped IPv6 (`::ffff:a.b.c.d`): refused whatever it maps (a push service gives none). Apart
+ * from NOT_PUBLIC: a BlockList checks an IPv4 address against its IPv6 rules in this form, so this
+ * range there would refuse every IPv4 address.
+ */
+const MAPPED = new BlockList()
+MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6')
+
 export function isPublicAddress(address: string): boolean {
   const family = isIP(address)
+  if (family === 6 && MAPPED.check(address, 'ipv6')) return false
   return family !== 0 && !NOT_PUBLIC.check(address, family === 4 ? 'ipv4' : 'ipv6')
 }
 
