@@ -107,7 +107,7 @@ export async function pushSuite(name: string, databaseEnv: Record<string, string
       await eventually(() => server.stats().then(stats => stats.connections.byTopic?.['user:alice'] ?? 0), n => n === 0)
       // Then one with no tab open: it arrives, and the one before it never did.
       const away = await server.publish({ topic: 'user:alice', data: { text: 'after the tab closed' } })
-      await eventually(async () => pushesTo('alice-phone').filter(push => push.payload.id === away.id).length, n => n === 1)
+      await eventually(async () => service.received.filter(push => push.payload.id === away.id).length, n => n === 2)
       expect(service.received.filter(push => push.payload.id === inPage.id)).toEqual([])
       expect(service.requests.length - before).toBe(2)
     })
@@ -135,6 +135,31 @@ export async function pushSuite(name: string, databaseEnv: Record<string, string
       const pushLines = metrics.split('\n').filter(line => line.startsWith('notify_push_messages_total{'))
       expect(pushLines.map(line => line.replace(/ \d+$/, ''))).toEqual(['result="sent"', 'result="gone"', 'result="failed"'].map(label => `notify_push_messages_total{${label}}`))
       expect(pushLines.find(line => line.includes('"gone"'))).toBe('notify_push_messages_total{result="gone"} 1')
+    })
+
+    it('answers hostile bodies with a 4xx naming what was wrong, never a 5xx', async () => {
+      const { subscription } = service.device('hostile')
+      const bodies: unknown[] = [
+        '', '{', 'null', '[]', '"x"', '42', '{"endpoint":', JSON.stringify({ __proto__: { endpoint: 1 } }),
+        { endpoint: 42 }, { endpoint: null, keys: subscription.keys }, { ...subscription, keys: null }, { ...subscription, keys: [] },
+        { ...subscription, keys: { p256dh: 42, auth: subscription.keys.auth } }, { ...subscription, expirationTime: 'soon' },
+        { ...subscription, expirationTime: -1 }, { ...subscription, endpoint: `${service.origin}/${'x'.repeat(5000)}` },
+        { ...subscription, endpoint: 'https://\u0000evil/' }, { ...subscription, endpoint: 'javascript:alert(1)' },
+        { ...subscription, keys: { p256dh: `${subscription.keys.p256dh}==!!`, auth: subscription.keys.auth } },
+      ]
+      for (const [path, method] of [['/api/push/subscriptions', 'POST'], ['/api/push/subscriptions', 'DELETE'], ['/api/push/settings', 'PUT']] as const) {
+        for (const body of bodies) {
+          const response = await call('alice', method, path, body)
+          const text = await response.text()
+          // A DELETE only reads `endpoint`: a body with a good one and bad keys is a fine DELETE.
+          const refused = method === 'DELETE' ? response.status < 500 : response.status >= 400 && response.status < 500
+          expect({ path, method, body, status: response.status, refused }).toEqual({ path, method, body, status: response.status, refused: true })
+          expect(text).not.toMatch(/\bat .+:\d+:\d+/)
+        }
+      }
+      const wrongType = await fetch(`${server.url}/api/push/subscriptions`, { method: 'POST', headers: { 'cookie': await cookie('alice'), 'content-type': 'text/plain' }, body: JSON.stringify(subscription) })
+      expect(wrongType.status).toBe(415)
+      expect((await settings('alice')).devices).toBe(1)
     })
 
     it('takes a subscriber token for the user\'s own topic, and forgets a device on DELETE', async () => {

@@ -17,8 +17,14 @@ function decodedLength(value: string): number {
  * and the keys the payload is encrypted for: `p256dh`, an uncompressed P-256 point (65 bytes), and
  * `auth`, 16 bytes (RFC 8291). Unknown fields are dropped.
  */
+/** A URL has no control characters (and PostgreSQL's text takes no NUL). */
+const endpointString = () => z.string({ error: 'must be a string (the push service URL)' })
+  .min(1, { error: 'must not be empty' })
+  .max(2048, { error: 'must be at most 2048 characters' })
+  .refine(value => ![...value].some(char => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7F), { error: 'must not contain control characters' })
+
 export const pushSubscriptionSchema = z.object({
-  endpoint: z.string({ error: 'must be a string (the push service URL)' }),
+  endpoint: endpointString(),
   expirationTime: z.number({ error: 'must be null or a number of ms' }).int({ error: 'must be null or a number of ms' }).nonnegative({ error: 'must be null or a number of ms' }).nullable().optional(),
   keys: z.object({
     p256dh: z.string({ error: 'must be a string' })
@@ -29,7 +35,7 @@ export const pushSubscriptionSchema = z.object({
 }, { error: 'must be a PushSubscription JSON object' }) satisfies z.ZodType<PushSubscriptionJson>
 
 export const endpointBodySchema = z.object({
-  endpoint: z.string({ error: 'must be a string (the push service URL)' }).min(1, { error: 'must not be empty' }).max(2048, { error: 'must be at most 2048 characters' }),
+  endpoint: endpointString(),
 }, { error: 'must be a JSON object with "endpoint"' })
 
 export const pushSettingsBodySchema = z.object({
