@@ -120,6 +120,16 @@ export async function presenceSuite(name: string, backendEnv: Record<string, str
       await eventually(gauge, line => line === 'notify_users_online 0')
     })
 
+    it('forgets an instance\'s streams as it shuts down cleanly (SIGTERM), not when they would expire', async () => {
+      const c = await startInstance(env)
+      const stream = await openSse(`${c.url}/api/notify/events?topic=user:carol`, { cookie: await signIn(c.url, 'carol') })
+      await eventually(() => presence(b, 'user:carol'), result => result.streams === 1)
+      await c.stop()
+      // Asked at once: an entry left to expire would still count here for up to 1.5 heartbeats.
+      expect(await presence(b, 'user:carol')).toEqual({ topic: 'user:carol', online: false, streams: 0 })
+      stream.close()
+    })
+
     it('keeps Alice online while A lives, and offline within 2 heartbeats of a kill -9 of A', async () => {
       const stream = await aliceOnA()
       await eventually(() => presence(b, 'user:alice'), result => result.streams === 1)
