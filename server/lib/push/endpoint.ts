@@ -3,29 +3,40 @@ import { Agent } from 'node:https'
 import { BlockList, isIP } from 'node:net'
 
 /** Where a push endpoint may not point: loopback, private, link-local, shared, documentation, multicast, reserved. */
-const NOT_PUBLIC = new BlockList()
-for (const [network, prefix] of [
+const NOT_PUBLIC_V4 = [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
   ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) NOT_PUBLIC.addSubnet(network, prefix, 'ipv4')
-for (const [network, prefix] of [
+] as const
+const NOT_PUBLIC_V6 = [
   ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64],
   ['2001::', 23], ['2001:db8::', 32], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) NOT_PUBLIC.addSubnet(network, prefix, 'ipv6')
+] as const
+
+let lists: { notPublic: BlockList, mapped: BlockList } | undefined
 
 /**
- * IPv4-mapped IPv6 (`::ffff:a.b.c.d`): refused whatever it maps (a push service gives none). Apart
- * from NOT_PUBLIC: a BlockList checks an IPv4 address against its IPv6 rules in this form, so this
- * range there would refuse every IPv4 address.
+ * Made on first use, not at import: a runtime whose node:net has no BlockList (a Worker, where push is
+ * off) still loads this module. IPv4-mapped IPv6 (`::ffff:a.b.c.d`) is refused whatever it maps (a push
+ * service gives none), from a list of its own: a BlockList checks an IPv4 address against its IPv6
+ * rules in that form, so the range among the others would refuse every IPv4 address.
  */
-const MAPPED = new BlockList()
-MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6')
+function blockLists() {
+  if (lists) return lists
+  const notPublic = new BlockList()
+  for (const [network, prefix] of NOT_PUBLIC_V4) notPublic.addSubnet(network, prefix, 'ipv4')
+  for (const [network, prefix] of NOT_PUBLIC_V6) notPublic.addSubnet(network, prefix, 'ipv6')
+  const mapped = new BlockList()
+  mapped.addSubnet('::ffff:0:0', 96, 'ipv6')
+  return (lists = { notPublic, mapped })
+}
 
 export function isPublicAddress(address: string): boolean {
   const family = isIP(address)
-  if (family === 6 && MAPPED.check(address, 'ipv6')) return false
-  return family !== 0 && !NOT_PUBLIC.check(address, family === 4 ? 'ipv4' : 'ipv6')
+  if (family === 0) return false
+  const { notPublic, mapped } = blockLists()
+  if (family === 6 && mapped.check(address, 'ipv6')) return false
+  return !notPublic.check(address, family === 4 ? 'ipv4' : 'ipv6')
 }
 
 const MAX_ENDPOINT_LENGTH = 2048

@@ -1,4 +1,4 @@
-import webpush, { WebPushError } from 'web-push'
+import type { WebPushError } from 'web-push'
 import type { PushPayload } from '#shared/types/push'
 import { type PushResult, countPush } from '#server/lib/metrics'
 import type { PushConfig } from './config'
@@ -76,6 +76,7 @@ export function createPushSender(config: PushConfig & { vapid: NonNullable<PushC
 
   async function deliver(userId: string, device: StoredSubscription, body: string): Promise<PushOutcome> {
     if (closed) return 'failed'
+    const webpush = await loadWebPush()
     for (let attempt = 1; ; attempt++) {
       try {
         await webpush.sendNotification(device, body, {
@@ -89,7 +90,7 @@ export function createPushSender(config: PushConfig & { vapid: NonNullable<PushC
         return 'sent'
       }
       catch (error) {
-        const status = error instanceof WebPushError ? error.statusCode : undefined
+        const status = isWebPushError(error) ? error.statusCode : undefined
         if (status === 404 || status === 410) {
           await subscriptions.forget(userId, device.endpoint)
           return 'gone'
@@ -132,8 +133,22 @@ export function createPushSender(config: PushConfig & { vapid: NonNullable<PushC
 
 /** A push service's Retry-After (seconds, RFC 9110; a date is not used), in ms. */
 function retryAfterMs(error: unknown): number | undefined {
-  if (!(error instanceof WebPushError)) return undefined
+  if (!isWebPushError(error)) return undefined
   const value = (error.headers as Record<string, string | string[] | undefined>)['retry-after']
   const seconds = Number(Array.isArray(value) ? value[0] : value)
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
+}
+
+/** An answer of the push service other than 2xx (web-push's WebPushError), not a network failure. */
+function isWebPushError(error: unknown): error is WebPushError {
+  // By shape, not by name: a minified build may rename the class.
+  return error instanceof Error && typeof (error as WebPushError).statusCode === 'number' && 'endpoint' in error
+}
+
+let webPushModule: Promise<typeof import('web-push')> | undefined
+
+/** web-push is loaded on the first push, not at start: a build where push is off never evaluates it. */
+function loadWebPush(): Promise<typeof import('web-push')> {
+  webPushModule ??= import('web-push').then(module => (module as { default?: typeof import('web-push') }).default ?? module)
+  return webPushModule
 }
