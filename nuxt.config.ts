@@ -143,6 +143,18 @@ export default defineNuxtConfig({
       storedTopics: 'user:*',
       /** Stored topics' events are kept this many days, then swept. */
       retentionDays: 90,
+      /**
+       * Web Push (docs/push.md): the VAPID key pair (`npm run vapid` prints one) and the contact the push
+       * services may reach (`mailto:` or `https:`). Without all three, push is off. Never sent to the
+       * client but the public key.
+       */
+      vapidPublicKey: '',
+      vapidPrivateKey: '',
+      vapidSubject: '',
+      /** Comma-separated hosts a push endpoint may name although they are not public addresses (tests: `127.0.0.1`). */
+      pushAllowHosts: '',
+      /** How long a push service keeps a message for a device that is offline (the TTL header), in seconds. */
+      pushTtlSeconds: 24 * 60 * 60,
       /** Server-side demo publisher feeding the `ticker` and `logs` topics of the /live page. */
       demoPublisher: true,
       demoIntervalMs: 2000,

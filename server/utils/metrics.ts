@@ -17,6 +17,7 @@ export function useNotifyMetrics(): NotifyMetrics {
       return { ...bus.health(), published: bus.publishedCount }
     },
     store: () => hasNotifyStore() ? readStoreCounts() : undefined,
+    onlineUsers: () => usePresence().onlineUsersHere(),
     eventLoopDelayMs: () => {
       try {
         return runtimeMetrics().eventLoopDelayMs

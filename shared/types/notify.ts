@@ -182,3 +182,9 @@ export interface RecentEvents<T = unknown> {
    */
   cursor: string | null
 }
+
+/**
+ * `GET /api/notify/presence?topic=`: streams open on the topic across every instance; for a user's
+ * own topic (`user:<id>`) also whether that user is online (at least one stream).
+ */
+export type PresenceResult = { topic: string, online: boolean, streams: number } | { topic: string, streams: number }

@@ -15,6 +15,8 @@ export default defineEventHandler(async (event): Promise<PublishResult> => {
   const hub = useBroadcastHub()
   const published = await publishEvent(event, hub.bus, body, publisher, useIdempotencyKeys)
   acknowledged()
-  if (published.duplicate) return { ...published, delivered: 0 }
-  return { ...published, delivered: hub.subscriberCount(published.topic) }
+  if (published.duplicate) return { id: published.id, topic: published.topic, duplicate: true, delivered: 0 }
+  // After the acknowledgement, not awaited: a push to a user with no tab open (docs/push.md).
+  if (published.event) pushWhenAway(published.event)
+  return { id: published.id, topic: published.topic, delivered: hub.subscriberCount(published.topic) }
 })

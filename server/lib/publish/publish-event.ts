@@ -15,6 +15,8 @@ export interface Published {
   id: string
   topic: string
   duplicate?: true
+  /** The event published now (none for a retry's answer): what goes on to a push. */
+  event?: BusEvent
 }
 
 /** What a stored topic keeps as the event's sender: a token's subject; the admin token names no one. */
@@ -22,7 +24,7 @@ export function senderOf(publisher: Publisher): string | null {
   return publisher.admin ? null : publisher.sub ?? null
 }
 
-const fresh = (event: BusEvent): Published => ({ id: event.id, topic: event.topic })
+const fresh = (event: BusEvent): Published => ({ id: event.id, topic: event.topic, event })
 
 /** A retry's answer: the first publish's id for the same body, 422 for another, 409 while unknown. */
 function answerDuplicate(request: IdempotencyRequest, record: IdempotencyRecord | undefined): Published {
