@@ -5,7 +5,7 @@ import { topicsParam } from '#server/lib/broadcast'
 import { insideDurableObject } from '#server/lib/cloudflare'
 import type { SseSink } from '#server/lib/sse'
 import { HEARTBEAT_BYTES, HEARTBEAT_EVENT_BYTES, createSseSink, encodeFrame } from '#server/lib/sse'
-import { readLastEventId, readValidatedQuery } from '#server/lib/http'
+import { readLastEventId, readValidatedQuery, refuse } from '#server/lib/http'
 import { WORKER_PRESET } from '#server/lib/runtime'
 import { acceptStreamRequest, openStream } from '#server/lib/streams'
 
