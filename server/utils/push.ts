@@ -2,6 +2,7 @@ import type { BusEvent } from '#server/lib/broadcast'
 import { type PushConfig, type PushSender, type PushSubscriptions, createPushSender, readPushConfig, sqlSubscriptions } from '#server/lib/push'
 import { isUserTopic } from '#server/lib/presence'
 import { StoreUnavailable } from '#server/lib/store'
+import { refusal } from '#server/lib/http'
 import { PUSH_OPENS_URL, type PushPayload, type PushSettings } from '#shared/types/push'
 import { notificationText } from '#shared/rules/notification-text'
 
@@ -25,7 +26,7 @@ export function usePushConfig(): PushConfig {
 export function usePushSubscriptions(): PushSubscriptions {
   return (subscriptions ??= sqlSubscriptions(() => useNotifyStore().catch((error: unknown) => {
     throw error instanceof StoreUnavailable
-      ? createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The store (database) is not open yet or unreachable; retry shortly.' })
+      ? refusal('store.unavailable', 'The store (database) is not open yet or unreachable; retry shortly.')
       : error
   })))
 }

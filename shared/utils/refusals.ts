@@ -38,6 +38,11 @@ export const REFUSALS = {
   'bus.unavailable': 503,
   'bus.clock-behind': 503,
   'bus.unconfirmed': 503,
+  'store.unavailable': 503,
+  // Publishing exactly once (Idempotency-Key).
+  'idempotency-key.invalid': 400,
+  'idempotency-key.in-progress': 409,
+  'idempotency-key.reused': 422,
   'stream.unsupported': 501,
   // The inbox.
   'inbox.not-an-inbox': 403,

@@ -1,4 +1,4 @@
-import { createError } from 'h3'
+import { refusal } from '#server/lib/http'
 import type { EventId } from '#shared/utils/event-id'
 import { compareEventIds, parseEventId } from '#shared/utils/event-id'
 import type { BusEvent, EventBus, PublishInput, PublishOptions, RecentResult, ReplayResult } from './bus'
@@ -39,11 +39,7 @@ const PROBE_MS = 1000
 
 /** The 503 of a stored topic's publish the store could not commit: delivered to no one. */
 export function storeUnavailable(): Error {
-  return createError({
-    statusCode: 503,
-    statusMessage: 'Service Unavailable',
-    message: 'The store (database) is unavailable; the event was not published. Retry shortly.',
-  })
+  return refusal('store.unavailable', 'The store (database) is unavailable; the event was not published. Retry shortly.')
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createError } from 'h3'
+import { refusal } from '#server/lib/http'
 import type { Cluster, Redis } from 'ioredis'
 import type { IdempotencyKeyStore, IdempotencyRecord, IdempotencyRequest } from './idempotency'
 
@@ -100,5 +100,5 @@ export function createRedisKeyStore(redis: Redis | Cluster, prefix: string): Ide
 const READY_WAIT_MS = 2000
 
 function redisUnavailable() {
-  return createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'Redis (which keeps Idempotency-Keys) is unavailable; the event was not published. Retry shortly.' })
+  return refusal('bus.unavailable', 'Redis (which keeps Idempotency-Keys) is unavailable; the event was not published. Retry shortly.')
 }

@@ -3,7 +3,7 @@ import type { H3Event } from 'h3'
 import { getRequestHeader } from 'h3'
 import type { PublishInput } from '#shared/types/notify'
 import type { Publisher } from '#server/lib/access'
-import { badRequest } from '#server/lib/http'
+import { refuse } from '#server/lib/http'
 
 /** 1-128 visible ASCII characters (no space, no control character). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7E]{1,128}$/
@@ -29,7 +29,7 @@ export interface IdempotencyRecord {
 export function readIdempotencyKey(event: H3Event): string | undefined {
   const key = getRequestHeader(event, 'idempotency-key')
   if (key === undefined) return undefined
-  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) badRequest('Idempotency-Key: must be 1 to 128 visible ASCII characters (no spaces).', { header: 'Idempotency-Key' })
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) refuse('idempotency-key.invalid', 'Idempotency-Key: must be 1 to 128 visible ASCII characters (no spaces).', { header: 'Idempotency-Key' })
   return key
 }
 

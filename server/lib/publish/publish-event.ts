@@ -1,5 +1,6 @@
 import type { H3Event } from 'h3'
-import { createError, setResponseHeader } from 'h3'
+import { setResponseHeader } from 'h3'
+import { refuse } from '#server/lib/http'
 import type { PublishInput } from '#shared/types/notify'
 import type { Publisher } from '#server/lib/access'
 import { type BusEvent, DuplicatePublish, type EventBus } from '#server/lib/broadcast'
@@ -29,10 +30,10 @@ const fresh = (event: BusEvent): Published => ({ id: event.id, topic: event.topi
 /** A retry's answer: the first publish's id for the same body, 422 for another, 409 while unknown. */
 function answerDuplicate(request: IdempotencyRequest, record: IdempotencyRecord | undefined): Published {
   if (!record) {
-    throw createError({ statusCode: 409, statusMessage: 'Conflict', message: 'A publish with this Idempotency-Key is still under way; retry shortly.' })
+    refuse('idempotency-key.in-progress', 'A publish with this Idempotency-Key is still under way; retry shortly.')
   }
   if (record.bodyHash !== request.bodyHash) {
-    throw createError({ statusCode: 422, statusMessage: 'Unprocessable Content', message: 'This Idempotency-Key was already used with another body; use a new key for a new event.' })
+    refuse('idempotency-key.reused', 'This Idempotency-Key was already used with another body; use a new key for a new event.')
   }
   return { id: record.eventId, topic: record.topic, duplicate: true }
 }
