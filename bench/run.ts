@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     }
     for (const target of targetsOf('stored-publish').length ? STORED_SERIES : []) {
       const r = await storedPublishScenario(target, run)
-      progress(`run ${run} stored-publish ${target}: max ${r.maxPerSecond.toFixed(0)}/s (ack p99 ${r.maxAckMs.p99.toFixed(1)} ms), at ${options.publishRate}/s ack p50 ${r.atRateAckMs.p50.toFixed(2)} p99 ${r.atRateAckMs.p99.toFixed(2)} ms, ${r.failed} failed, rows ${r.storedRows}/${r.acknowledgedStored}, other CPU ${r.otherCpuSeconds.toFixed(1)} s, load ${loadavg()[0]!.toFixed(2)}${r.firstError ? `, first error: ${r.firstError}` : ''}`)
+      progress(`run ${run} stored-publish ${target}: max ${r.maxPerSecond.toFixed(0)}/s (ack p99 ${r.maxAckMs.p99.toFixed(1)} ms, ${r.rowsPerBatch.toFixed(1)} rows and ${r.commitMsPerBatch.toFixed(2)} ms per commit), at ${options.publishRate}/s ack p50 ${r.atRateAckMs.p50.toFixed(2)} p99 ${r.atRateAckMs.p99.toFixed(2)} ms, ${r.failed} failed, rows ${r.storedRows}/${r.acknowledgedStored}, other CPU ${r.otherCpuSeconds.toFixed(1)} s, load ${loadavg()[0]!.toFixed(2)}${r.firstError ? `, first error: ${r.firstError}` : ''}`)
       storedPublish.push(r)
     }
   }

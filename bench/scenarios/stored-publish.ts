@@ -34,6 +34,10 @@ export interface StoredPublishResult extends Base {
   /** The closed-loop phase: the most sustained, and its ack time. */
   maxPerSecond: number
   maxAckMs: Published['ackMs']
+  /** The closed-loop phase's group commits: rows each, ms each, and the share of its time spent committing. */
+  rowsPerBatch: number
+  commitMsPerBatch: number
+  commitShare: number
   failed: number
   firstError?: string
   /** Server CPU per publish in the closed-loop phase, µs; the foreign load during it. */
@@ -46,6 +50,14 @@ export interface StoredPublishResult extends Base {
    */
   storedRows: number
   acknowledgedStored: number
+}
+
+/** The server's own store counters (GET /api/notify/metrics): rows, batches, seconds committing. */
+async function storeCounters(port: number): Promise<{ writes: number, batches: number, seconds: number }> {
+  const answer = await fetch(`http://127.0.0.1:${port}/api/notify/metrics`, { headers: { authorization: `Bearer ${PUBLISH_TOKEN}` }, signal: AbortSignal.timeout(10_000) })
+  const text = await answer.text()
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN)
+  return { writes: value('notify_store_writes_total'), batches: value('notify_store_write_batches_total'), seconds: value('notify_store_write_seconds_total') }
 }
 
 let postgres: BenchPostgres | undefined
@@ -83,10 +95,13 @@ export async function storedPublishScenario(target: StoredSeries, run: number): 
     const plan = { port: server.port, token: PUBLISH_TOKEN, topicPrefix: stored ? 'user:bench-' : 'bench-', topics: 100, connections: options.publishConnections }
     const timeoutMs = (options.publishSeconds + 30) * 1000
     const atRate = await client.ask({ type: 'publish-load', plan: { ...plan, rate: options.publishRate, seconds: options.publishSeconds, warmUpSeconds: 2 } }, 'published', timeoutMs)
-    const { max, used } = await profiled(server, `${target}-stored-publish-run${run}`, async () => {
+    const { max, used, batches, rows, commitSeconds } = await profiled(server, `${target}-stored-publish-run${run}`, async () => {
       const cpu = meter(server.pid, client.pid)
+      const before = await storeCounters(server.port)
       const max = await client.ask({ type: 'publish-load', plan: { ...plan, rate: 0, seconds: options.publishSeconds, warmUpSeconds: 2 } }, 'published', timeoutMs)
-      return { max, used: cpu() }
+      const used = cpu()
+      const after = await storeCounters(server.port)
+      return { max, used, batches: after.batches - before.batches, rows: after.writes - before.writes, commitSeconds: after.seconds - before.seconds }
     })
     return {
       target,
@@ -95,6 +110,9 @@ export async function storedPublishScenario(target: StoredSeries, run: number): 
       atRateAckMs: atRate.ackMs,
       maxPerSecond: max.perSecond,
       maxAckMs: max.ackMs,
+      rowsPerBatch: batches ? rows / batches : 0,
+      commitMsPerBatch: batches ? commitSeconds / batches * 1000 : 0,
+      commitShare: commitSeconds / (options.publishSeconds + 2),
       failed: atRate.failed + max.failed,
       firstError: atRate.firstError ?? max.firstError,
       // The meter spans the warm-up seconds too: per publish, over all the answers of the phase's time.
@@ -125,6 +143,9 @@ export function storedPublishTable(results: StoredPublishResult[], checks: Targe
   t.metric(`publishes/s at ${options.publishRate}/s`, r => r.atRatePerSecond, 0)
   t.metric(`  ack p50 at ${options.publishRate}/s (ms)`, r => r.atRateAckMs.p50, 2)
   t.metric(`  ack p99 at ${options.publishRate}/s (ms)`, r => r.atRateAckMs.p99, 2)
+  t.metric('  rows per group commit at max', r => r.rowsPerBatch, 1)
+  t.metric('  ms per group commit at max', r => r.commitMsPerBatch, 2)
+  t.metric('  share of the time committing at max', r => r.commitShare, 2)
   t.metric('server CPU per publish at max (µs)', r => r.serverCpuPerPublishUs, 0)
   t.metric('load client CPU (s)', r => r.clientCpuSeconds, 1)
   t.metric('other processes CPU (s)', r => r.otherCpuSeconds, 1)
