@@ -12,8 +12,8 @@ export type PublicCountingBus = EventBus & { readonly publicPublishedCount: numb
 export function countPublicPublishes(bus: EventBus, isPublic: (topic: string) => boolean): PublicCountingBus {
   let count = 0
   const publish = bus.publish.bind(bus)
-  bus.publish = async (input) => {
-    const event = await publish(input)
+  bus.publish = async (input, options) => {
+    const event = await publish(input, options)
     if (isPublic(event.topic)) count++
     return event
   }
