@@ -47,6 +47,18 @@ const serverMiddlewareList: NitroModule = {
   },
 }
 
+/**
+ * The cloudflare presets bundle every dependency, and pg's optional native binding (pg-native) can't
+ * be: there `pg` is a stub (the store is off on Workers, server/utils/store.ts).
+ */
+const workersWithoutPg: NitroModule = {
+  name: 'workers-without-pg',
+  setup(nitro) {
+    if (!nitro.options.preset.startsWith('cloudflare')) return
+    nitro.options.alias.pg = fileURLToPath(new URL('./server/lib/store/pg-unavailable.ts', import.meta.url))
+  },
+}
+
 // Every value under `runtimeConfig.notify` can be set at run time with an env var:
 // `notify.publishToken` <- NUXT_NOTIFY_PUBLISH_TOKEN, `notify.heartbeatMs` <- NUXT_NOTIFY_HEARTBEAT_MS, ...
 export default defineNuxtConfig({
@@ -83,6 +95,11 @@ export default defineNuxtConfig({
       historyMaxAgeMs: 10 * 60_000,
       /** In-memory bus only: events kept across all topics; past it the oldest events of any topic go first. */
       historyMaxEvents: 100_000,
+      /**
+       * Redis bus: bytes of recent events kept in memory per instance (across the topics it carries), so
+       * a client resuming with Last-Event-ID is answered without reading its gap from Redis. 0 = off.
+       */
+      resumeTailBytes: 16 * 1024 * 1024,
       /** Comma-separated topics (or `prefix*`) that need a grant to read; the rest are public. */
       privateTopics: 'user:*,admin:*',
       /** HS256 key of subscriber/publisher tokens, at least 32 bytes; shorter or empty = tokens refused. */
@@ -126,6 +143,18 @@ export default defineNuxtConfig({
       storedTopics: 'user:*',
       /** Stored topics' events are kept this many days, then swept. */
       retentionDays: 90,
+      /**
+       * Web Push (docs/push.md): the VAPID key pair (`npm run vapid` prints one) and the contact the push
+       * services may reach (`mailto:` or `https:`). Without all three, push is off. Never sent to the
+       * client but the public key.
+       */
+      vapidPublicKey: '',
+      vapidPrivateKey: '',
+      vapidSubject: '',
+      /** Comma-separated hosts a push endpoint may name although they are not public addresses (tests: `127.0.0.1`). */
+      pushAllowHosts: '',
+      /** How long a push service keeps a message for a device that is offline (the TTL header), in seconds. */
+      pushTtlSeconds: 24 * 60 * 60,
       /** Server-side demo publisher feeding the `ticker` and `logs` topics of the /live page. */
       demoPublisher: true,
       demoIntervalMs: 2000,
@@ -161,7 +190,7 @@ export default defineNuxtConfig({
     },
     // cloudflare-durable only (`npm run build:cloudflare-durable`): the broadcast runs in the preset's
     // Durable Object; its binding and SQLite-backed class go into the generated wrangler.json.
-    modules: [durableObjectWranglerConfig, serverMiddlewareList],
+    modules: [durableObjectWranglerConfig, serverMiddlewareList, workersWithoutPg],
   },
   vite: { plugins: [tailwindcss(), sharedImportsResolvable] },
   typescript: { strict: true },

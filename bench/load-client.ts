@@ -54,7 +54,8 @@ export interface Counted {
   seconds: number
   firstError?: string
 }
-export interface Churned { type: 'churned', cycles: number, ok: number, failed: number, seconds: number, perSecond: number, firstError?: string }
+/** `firstFrameMs`: per connect, from opening the socket to the first frame (the retry hint): p50 and p99. */
+export interface Churned { type: 'churned', cycles: number, ok: number, failed: number, seconds: number, perSecond: number, firstFrameMs: { p50: number, p99: number }, firstError?: string }
 /** Every subscriber whose stream the server ended has a new one (its first frame arrived), or time ran out. */
 export interface Reconnected {
   type: 'reconnected'
@@ -397,13 +398,16 @@ async function churn(port: number, path: string, cycles: number, timeoutMs: numb
   let failed = 0
   let firstError: string | undefined
   const open = new Set<Socket>()
+  const firstFrames: number[] = []
   await withTimeout(pool(cycles, 50, (index, done) => {
     let ready = false
+    const opened = now()
     const user = index % Math.max(1, tokens.length)
     const headers = plan ? `Authorization: Bearer ${tokens[user]}\r\n` : ''
-    const stream = openStream(port, path.replace('{user}', String(user)), (frame) => {
+    const stream = openStream(port, path.replace('{user}', String(user)), (frame, at) => {
       if (ready || frame.retry === undefined) return
       ready = true
+      firstFrames.push(at - opened)
       if (index % 2 === 0) stream.socket.end()
       else stream.socket.resetAndDestroy()
     }, (stream, error) => {
@@ -419,7 +423,9 @@ async function churn(port: number, path: string, cycles: number, timeoutMs: numb
   }), timeoutMs)
   for (const socket of open) socket.destroy()
   const seconds = (now() - started) / 1000
-  return { type: 'churned', cycles, ok, failed, seconds, perSecond: ok / seconds, firstError }
+  firstFrames.sort((a, b) => a - b)
+  const quantile = (q: number) => firstFrames[Math.min(firstFrames.length - 1, Math.floor(q * firstFrames.length))] ?? Number.NaN
+  return { type: 'churned', cycles, ok, failed, seconds, perSecond: ok / seconds, firstFrameMs: { p50: quantile(0.5), p99: quantile(0.99) }, firstError }
 }
 
 // ---- IPC -------------------------------------------------------------------------------------------

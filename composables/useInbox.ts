@@ -132,9 +132,5 @@ export function useInbox() {
   return { counts, unread, status, items, next, loaded, loading, show, loadOlder, apply, receive, patch, readAll, markSeen, clear }
 }
 
-/** A notification's text: the string it carries, its `text` field, or its JSON. */
-export function notificationText(data: unknown): string {
-  if (typeof data === 'string') return data
-  if (data && typeof data === 'object' && 'text' in data && typeof data.text === 'string') return data.text
-  return JSON.stringify(data)
-}
+/** A notification's text (one rule for the inbox and a push: shared/rules/notification-text.ts). */
+export { notificationText } from '#shared/rules/notification-text'

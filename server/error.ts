@@ -12,6 +12,12 @@ import { isRefusalCode, refusalCodeOfStatus } from '#shared/utils/refusals'
  * `data`; an error thrown without one (h3's 405, a crash) gets its status's. Pages fall through to
  * Nuxt's error page, without their query (pageErrorWithoutQuery).
  */
+/** The reason phrase of an error thrown without one (nuxt-auth-utils' `requireUserSession` 401 has none). */
+const REASONS: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable',
+}
+
 const apiErrorHandler: NitroErrorHandler = (error, event) => {
   const { pathname } = getRequestURL(event)
   if (!isOwnRoute(pathname)) return pageErrorWithoutQuery(error, event)
@@ -20,7 +26,7 @@ const apiErrorHandler: NitroErrorHandler = (error, event) => {
   // No route took it (an unknown path, or another method on a method-suffixed route): the page
   // renderer's 404 names the URL, query included; say it with the path alone.
   const unrouted = statusCode === 404 && /^Page not found/.test(error.statusMessage ?? '')
-  const statusMessage = sensitive ? 'Server Error' : unrouted ? 'Not Found' : error.statusMessage || 'Server Error'
+  const statusMessage = sensitive ? 'Server Error' : unrouted ? 'Not Found' : error.statusMessage || REASONS[statusCode] || (statusCode < 500 ? 'Error' : 'Server Error')
   if (sensitive) console.error(`[request error] [${event.method}] ${pathname}`, error)
   setResponseHeaders(event, {
     'content-type': 'application/json',

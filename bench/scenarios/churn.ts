@@ -21,6 +21,9 @@ export interface ChurnResult extends Base {
   failed: number
   firstError?: string
   perSecond: number
+  /** From opening the socket to the first frame, as the load client saw it. */
+  firstFrameP50Ms: number
+  firstFrameP99Ms: number
   cpuSeconds: number
   /** Server CPU per subscribe/leave cycle, in µs. */
   cpuPerCycleUs: number
@@ -56,6 +59,8 @@ async function measureChurn(server: Server, client: { pid: number, ask: import('
     failed: churned.failed,
     firstError: churned.firstError,
     perSecond: churned.perSecond,
+    firstFrameP50Ms: churned.firstFrameMs.p50,
+    firstFrameP99Ms: churned.firstFrameMs.p99,
     cpuSeconds: used.server,
     cpuPerCycleUs: used.server / Math.max(1, churned.ok) * 1e6,
     writeSyscalls: used.writeSyscalls,
@@ -89,6 +94,8 @@ export function tokenChurnScenario(cycles: number, run: number): Promise<ChurnRe
 export function churnTable(results: ChurnResult[], checks: TargetCheck[]): Table<ChurnResult> {
   const t = table(`Churn: ${options.churnCycles} subscribe/leave cycles (half FIN, half RST)`, 'churn', results, checks, 'nuxt')
   t.metric('connections per second', r => r.perSecond, 0, { min: 0.8 })
+  t.metric('time to first frame p50 (ms)', r => r.firstFrameP50Ms, 1)
+  t.metric('time to first frame p99 (ms)', r => r.firstFrameP99Ms, 1, { max: 1.5 })
   t.every('cycles failed', rs => String(sum(rs, r => r.failed)), r => r.failed === 0, '0')
   t.metric('server CPU (s)', r => r.cpuSeconds, 2)
   t.metric('server CPU per cycle (µs)', r => r.cpuPerCycleUs, 0, { max: 1.25 })

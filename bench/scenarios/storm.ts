@@ -8,7 +8,7 @@
  * Both: time until all are live, the receiving server's CPU in that time and its peak RSS.
  */
 import { Agent, publish, warmUp } from '../lib/http.ts'
-import { memory } from '../lib/inspector.ts'
+import { memory, profiled } from '../lib/inspector.ts'
 import type { LoadClient } from '../lib/load.ts'
 import { startLoadClient } from '../lib/load.ts'
 import type { TargetName } from '../lib/options.ts'
@@ -78,9 +78,12 @@ async function measureStorm(target: TargetName, run: number, receiver: Server, c
   const idle = await memory(receiver, false)
   const sampler = rssSampler(receiver.pid)
   const cpu = meter(receiver.pid, client.pid)
-  const since = await trigger()
-  const reconnected = await client.ask({ type: 'reconnected', since, timeoutMs: 120_000 }, 'reconnected', 130_000)
-  const used = cpu()
+  // With --cpu-prof / --heap-prof: the receiver from the trigger until all are live.
+  const { since, reconnected, used } = await profiled(receiver, `${target}-storm-${n}-run${run}`, async () => {
+    const since = await trigger()
+    const reconnected = await client.ask({ type: 'reconnected', since, timeoutMs: 120_000 }, 'reconnected', 130_000)
+    return { since, reconnected, used: cpu() }
+  })
   const peakRss = sampler.stop() / MB
   return {
     target,

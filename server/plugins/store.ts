@@ -9,6 +9,7 @@ const SWEEP_EVERY_MS = 10 * 60_000
  */
 export default defineNitroPlugin((nitroApp) => {
   startNotifyStore()
+  nitroApp.hooks.hook('close', closeIdempotencyKeys)
   if (!hasNotifyStore()) return
   const sweeper = setInterval(() => void sweepNotifyStore(), SWEEP_EVERY_MS)
   sweeper.unref?.()

@@ -1,8 +1,10 @@
-import { BroadcastHub, type EventBus, createDurableBus, createMemoryBus, createRoutedRedisBus, withStoredTopics } from '#server/lib/broadcast'
-import { matchesAny, parsePatternList } from '#server/lib/access'
+import { BroadcastHub, type EventBus, type PublicCountingBus, countPublicPublishes, createDurableBus, createMemoryBus, createRoutedRedisBus, withStoredTopics } from '#server/lib/broadcast'
+import { isPrivateTopic, matchesAny, parsePatternList, useAccessConfig } from '#server/lib/access'
 import { useDurableStorage } from '#server/lib/cloudflare'
+import { type Presence, createMemoryPresence, createRedisPresence } from '#server/lib/presence'
 
-let hub: BroadcastHub | undefined
+let hub: BroadcastHub<PublicCountingBus> | undefined
+let presence: Presence | undefined
 
 /**
  * The process-wide broadcast hub, created on first use from runtime config: inside the
@@ -10,21 +12,43 @@ let hub: BroadcastHub | undefined
  * `NUXT_NOTIFY_REDIS_CLUSTER_NODES` is set, on one Redis with `NUXT_NOTIFY_REDIS_URL` (several
  * instances either way); else in memory (one process, nothing to run).
  */
-export function useBroadcastHub(): BroadcastHub {
+export function useBroadcastHub(): BroadcastHub<PublicCountingBus> {
   if (!hub) {
     const config = useNotifyConfig()
-    hub = new BroadcastHub(withStore(createBus(config), config), config.heartbeatMs, config.maxQueuedBytes)
+    const { privateTopics } = useAccessConfig()
+    const bus = countPublicPublishes(withStore(createBus(config), config), topic => !isPrivateTopic(topic, privateTopics))
+    hub = new BroadcastHub(bus, config.heartbeatMs, config.maxQueuedBytes)
   }
   return hub
+}
+
+/**
+ * Who has a stream open on a topic across the instances of this hub: on Redis (one or a cluster,
+ * the bus's), else the hub's own counts. Lives and ends with the hub.
+ */
+export function usePresence(): Presence {
+  if (!presence) {
+    const config = useNotifyConfig()
+    const local = useBroadcastHub()
+    const clusterNodes = redisClusterNodes(config)
+    presence = !useDurableStorage() && (clusterNodes.length || config.redisUrl)
+      ? createRedisPresence(local, { url: config.redisUrl, clusterNodes, prefix: config.redisKeyPrefix, heartbeatMs: config.heartbeatMs })
+      : createMemoryPresence(local)
+  }
+  return presence
+}
+
+function redisClusterNodes(config: ReturnType<typeof useNotifyConfig>): string[] {
+  return String(config.redisClusterNodes || '').split(',').map(node => node.trim()).filter(Boolean)
 }
 
 function createBus(config: ReturnType<typeof useNotifyConfig>): EventBus {
   const history = { size: config.historySize, maxAgeMs: config.historyMaxAgeMs, maxEvents: config.historyMaxEvents }
   const storage = useDurableStorage()
   if (storage) return createDurableBus(storage, history)
-  const clusterNodes = String(config.redisClusterNodes || '').split(',').map(node => node.trim()).filter(Boolean)
+  const clusterNodes = redisClusterNodes(config)
   if (clusterNodes.length || config.redisUrl) {
-    return createRoutedRedisBus({ url: config.redisUrl, clusterNodes, prefix: config.redisKeyPrefix, history, replicaWaitMs: config.redisReplicaWaitMs })
+    return createRoutedRedisBus({ url: config.redisUrl, clusterNodes, prefix: config.redisKeyPrefix, history, replicaWaitMs: config.redisReplicaWaitMs, resumeTailBytes: Number(config.resumeTailBytes) })
   }
   return createMemoryBus(history)
 }
@@ -50,6 +74,10 @@ function withStore(bus: EventBus, config: ReturnType<typeof useNotifyConfig>): E
 /** Ends every broadcast stream and closes the bus; the next use starts a fresh hub. */
 export async function closeBroadcastHub(): Promise<void> {
   const closing = hub
+  const leaving = presence
   hub = undefined
+  presence = undefined
   await closing?.close()
+  // After the streams ended: the goodbye removes this instance's entries at once.
+  await leaving?.close()
 }

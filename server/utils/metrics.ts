@@ -1,9 +1,7 @@
-import type { H3Event } from 'h3'
-import { readPresentedToken, tokensMatch, useAccessConfig } from '#server/lib/access'
 import { type NotifyMetrics, countPublishDuration, createNotifyMetrics } from '#server/lib/metrics'
-import { readStoreCounts } from '#server/lib/store'
 import { runtimeMetrics } from '#server/lib/runtime'
 import { openStreams } from '#server/lib/streams'
+import { readStoreCounts } from '#server/lib/store'
 
 let metrics: NotifyMetrics | undefined
 
@@ -19,6 +17,7 @@ export function useNotifyMetrics(): NotifyMetrics {
       return { ...bus.health(), published: bus.publishedCount }
     },
     store: () => hasNotifyStore() ? readStoreCounts() : undefined,
+    onlineUsers: () => usePresence().onlineUsersHere(),
     eventLoopDelayMs: () => {
       try {
         return runtimeMetrics().eventLoopDelayMs
@@ -36,24 +35,5 @@ export function startPublishTimer(): () => void {
     const seconds = (performance.now() - started) / 1000
     useNotifyMetrics().publishDuration.observe(seconds)
     countPublishDuration(seconds)
-  }
-}
-
-/**
- * Operators only (the metrics): the admin token, NUXT_NOTIFY_METRICS_TOKEN when set, else the
- * publish token. 503 when neither is configured, 401 (with WWW-Authenticate) when the request's is
- * missing or wrong; compared in constant time.
- */
-export async function requireAdminToken(event: H3Event): Promise<void> {
-  const expected = useAccessConfig().adminToken
-  if (!expected) {
-    refuse('operator.off', 'No admin token is configured. Set NUXT_NOTIFY_METRICS_TOKEN (or NUXT_NOTIFY_PUBLISH_TOKEN) and restart the server.')
-  }
-  // Header, then the notify_token cookie, then ?access_token=.
-  const given = readPresentedToken(event)?.token
-  if (!given || !(await tokensMatch(given, expected))) {
-    setResponseHeader(event, 'www-authenticate', 'Bearer realm="notify"')
-    if (given) refuse('operator-token.wrong', 'The admin token is wrong.')
-    refuse('operator-token.missing', 'Missing admin token: send "Authorization: Bearer <token>".')
   }
 }

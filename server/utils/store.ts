@@ -9,8 +9,8 @@ let off: string | undefined
 /**
  * Why this build runs without a store, or undefined when it has one: Workers have neither node:sqlite
  * nor a file system (the cloudflare presets' Durable Object keeps its own history); a serverless
- * instance's file would be its own and short-lived; a runtime without node:sqlite (Bun) has no
- * embedded database. PostgreSQL works on every Node-like one.
+ * instance's file would be its own and short-lived; a runtime without node:sqlite has no embedded
+ * database. PostgreSQL works on every Node-like one.
  */
 function storeOffReason(): string | undefined {
   if (WORKER_PRESET) return `the ${NITRO_PRESET} preset has no database connection`
@@ -89,7 +89,8 @@ function busEventOf(row: NotificationRow): BusEvent {
 export async function openStoredEventLog(): Promise<StoredEventLog> {
   const { notifications } = await useNotifyStore()
   return {
-    append: (event, sender) => notifications.append({
+    idempotencyRecord: (scope, key) => notifications.idempotencyRecord(scope, key),
+    append: (event, sender, claim) => notifications.append({
       topic: event.topic,
       id: event.id,
       ms: event.order[0],
@@ -98,7 +99,7 @@ export async function openStoredEventLog(): Promise<StoredEventLog> {
       data: JSON.stringify(event.data),
       sender,
       created_at: event.at,
-    }),
+    }, claim),
     after: async (topics, after, limit) => (await notifications.after(topics, after, limit)).map(busEventOf),
     newest: async (topic, limit) => (await notifications.newest(topic, limit)).map(busEventOf),
     newestId: () => notifications.newestId(),

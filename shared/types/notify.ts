@@ -88,6 +88,11 @@ export interface PublishResult {
    * replay if it is still catching up. Other instances' subscribers are not counted.
    */
   delivered: number
+  /**
+   * True when this answers a retry: the request's `Idempotency-Key` (same body) was published
+   * before, as `id`; nothing was published now.
+   */
+  duplicate?: boolean
 }
 
 /** Answer of `GET /api/notify/stats`. */
@@ -96,13 +101,16 @@ export interface NotifyStats {
   connections: {
     total: number
     byRoute: Record<string, number>
-    /** Only with the admin (publish) token: topic names may be private. */
+    /** Only for the operator: topic names may be private. */
     byTopic?: Record<string, number>
   }
+  /** Events this instance published: for the operator every topic's, for anyone else the public topics' only. */
   published: number
-  history: { size: number, oldestId?: string, newestId?: string }
+  /** Only for the operator: it spans every topic, private ones included. */
+  history?: { size: number, oldestId?: string, newestId?: string }
+  /** For anyone but the operator only `kind`, `connected` and `topology`: the counts of a Redis bus move with private topics too. */
   bus: BusStatus
-  /** Only with `?runtime=1` and the publish token. */
+  /** Only with `?runtime=1`, for the operator. */
   runtime?: RuntimeMetrics
 }
 
@@ -174,3 +182,9 @@ export interface RecentEvents<T = unknown> {
    */
   cursor: string | null
 }
+
+/**
+ * `GET /api/notify/presence?topic=`: streams open on the topic across every instance; for a user's
+ * own topic (`user:<id>`) also whether that user is online (at least one stream).
+ */
+export type PresenceResult = { topic: string, online: boolean, streams: number } | { topic: string, streams: number }

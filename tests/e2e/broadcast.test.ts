@@ -93,7 +93,7 @@ describe('GET /api/notify/events', () => {
     expect(stream.events[0]!.event).toBe('reset')
     expect(JSON.parse(stream.events[0]!.data)).toMatchObject({ reason: 'history-expired' })
     // The reset moves the client to the newest id, so its next reconnect is not reset again.
-    expect(stream.events[0]!.id).toBe((await stats()).history.newestId)
+    expect(stream.events[0]!.id).toBe((await stats()).history!.newestId)
     await publish({ topic: 'reset', data: 'live' })
     await stream.until(s => s.events.length === 2)
     expect(json<BroadcastPayload>(stream.events[1]!).data).toBe('live')

@@ -172,6 +172,58 @@ describe('the routed bus on one Redis', () => {
     await hub.close()
   })
 
+  it('answers a storm of resumes from memory: the gap is read from Redis once, not per client, and exactly', async () => {
+    const publisher = busOf()
+    const serving = busOf()
+    buses.push(publisher, serving)
+    const hub = new BroadcastHub(serving, 60_000)
+    await Promise.all([publisher.ready, serving.ready])
+    const admin = new Redis(redis.url, { maxRetriesPerRequest: 1, commandTimeout: 2000 })
+    // XINFO STREAM is read by a replay from Redis only (the reset check), once per topic per read.
+    const replayReads = async () => Number(/cmdstat_xinfo\|stream:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0)
+    const published: string[] = []
+    const publishSome = async (topic: string, count: number) => {
+      for (let n = 0; n < count; n++) published.push((await publisher.publish({ topic, event: 'message', data: n })).id)
+    }
+    const mine = () => published.slice().sort(compareIds)
+    const waitForLast = async (sinks: Array<ReturnType<typeof recordingSink>>, what: string) => {
+      const last = mine().at(-1)
+      const deadline = Date.now() + 10_000
+      while (sinks.some(sink => sink.ids.at(-1) !== last) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+      expect(sinks.filter(sink => sink.ids.at(-1) !== last).length, `${what}: clients without the last event`).toBe(0)
+    }
+    // Clients were on another instance and saw up to `cursor` (or one event earlier); this instance holds neither topic yet.
+    await publishSome('storm-a', 3)
+    await publishSome('storm-b', 3)
+    const [earlier, cursor] = mine().slice(-2) as [string, string]
+    await publishSome('storm-a', 2)
+    await publishSome('storm-b', 2)
+    const readsBefore = await replayReads()
+    const storm = Array.from({ length: 200 }, (_, i) => ({ sink: recordingSink(), from: i % 10 === 0 ? earlier : cursor }))
+    const topics = new Set(['storm-a', 'storm-b'])
+    await Promise.all(storm.map(({ sink, from }) => hub.subscribe(topics, sink, from)))
+    await publishSome('storm-b', 2)
+    await waitForLast(storm.map(client => client.sink), 'the storm')
+    for (const { sink, from } of storm) expect(sink.ids).toEqual(mine().filter(id => compareIds(id, from) > 0))
+    // One read per topic and cursor at most (two cursors, two topics), not one per client.
+    const stormReads = await replayReads() - readsBefore
+    expect(stormReads).toBeGreaterThan(0)
+    expect(stormReads).toBeLessThanOrEqual(4)
+
+    // Held now: later resumes, from any cursor since the first read's, come from memory alone.
+    await publishSome('storm-a', 3)
+    const readsHeld = await replayReads()
+    const ids = mine()
+    const later = Array.from({ length: 50 }, (_, i) => ({ sink: recordingSink(), from: ids[ids.indexOf(earlier) + (i % (ids.length - ids.indexOf(earlier)))]! }))
+    await Promise.all(later.map(({ sink, from }) => hub.subscribe(topics, sink, from)))
+    await publishSome('storm-a', 1)
+    await waitForLast(later.map(client => client.sink), 'the later resumes')
+    for (const { sink, from } of later) expect(sink.ids).toEqual(mine().filter(id => compareIds(id, from) > 0))
+    expect(await replayReads() - readsHeld).toBe(0)
+    admin.disconnect()
+    await hub.close()
+  }, 30_000)
+
   it('resumes a client on a topic no one here held any more: what was published meanwhile comes, once', async () => {
     const bus = busOf()
     buses.push(bus)

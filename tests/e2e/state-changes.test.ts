@@ -48,4 +48,17 @@ describe('state changes take JSON only, and name the user\'s own events', () => 
     expect(state.items[0]).toMatchObject({ id: later.id, readAt: null })
     expect(state.counts.unread).toBe(1)
   })
+
+  it('the session routes refuse without a session: 401 Unauthorized with their message, and no session started', async () => {
+    for (const [method, path] of [['GET', '/api/inbox'], ['POST', '/api/inbox/read-all'], ['POST', '/api/notify/token']] as const) {
+      for (const cookie of [undefined, 'nuxt-session=forged']) {
+        const response = await fetch(`${app.url}${path}`, { method, headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: method === 'POST' ? '{}' : undefined })
+        const what = `${method} ${path} ${cookie ?? 'no cookie'}`
+        expect(response.status, what).toBe(401)
+        expect(response.statusText, what).toBe('Unauthorized')
+        expect(await response.json(), what).toMatchObject({ statusCode: 401, statusMessage: 'Unauthorized', message: expect.stringMatching(/^Sign in/) })
+        if (!cookie) expect(response.headers.getSetCookie(), what).toEqual([])
+      }
+    }
+  })
 })

@@ -24,7 +24,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-const newest = MIGRATIONS.length
+const versions = MIGRATIONS.map(m => m.version)
+const newest = versions.at(-1)!
 
 const dialects: Array<[string, () => Promise<DatabaseLocation>]> = [
   ['SQLite', async () => parseDatabaseUrl(`file:${join(dir, `db-${++databases}.sqlite`)}`)],
@@ -65,7 +66,7 @@ describe.each(dialects)('migrations on %s', (_, newDatabase) => {
     // A previous release's schema: every migration but the newest.
     const db = await openDatabase(location)
     try {
-      expect(await migrate(db, MIGRATIONS.slice(0, -1))).toEqual({ applied: MIGRATIONS.slice(0, -1).map(m => m.version), version: newest - 1 })
+      expect(await migrate(db, MIGRATIONS.slice(0, -1))).toEqual({ applied: versions.slice(0, -1), version: versions.at(-2) ?? 0 })
     }
     finally {
       await db.close()
@@ -77,6 +78,31 @@ describe.each(dialects)('migrations on %s', (_, newDatabase) => {
     }
     finally {
       await store.close()
+    }
+  })
+
+  it('applies a version below the newest that is not recorded yet (two branches merged in either order)', async () => {
+    const location = await newDatabase()
+    const db = await openDatabase(location)
+    try {
+      // Every one but the one before the newest applied: only that one is applied now.
+      const skipped = MIGRATIONS.at(-2)!
+      await migrate(db, MIGRATIONS.filter(m => m !== skipped))
+      expect(await migrate(db)).toEqual({ applied: [skipped.version], version: newest })
+      expect(await migrate(db)).toEqual({ applied: [], version: newest })
+    }
+    finally {
+      await db.close()
+    }
+  })
+
+  it('refuses a list whose versions do not rise', async () => {
+    const db = await openDatabase(await newDatabase())
+    try {
+      await expect(migrate(db, [MIGRATIONS[0]!, MIGRATIONS[0]!])).rejects.toThrow(/versions must rise/)
+    }
+    finally {
+      await db.close()
     }
   })
 

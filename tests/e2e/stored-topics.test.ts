@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -207,6 +208,48 @@ describe('stored topics while the database is down (PostgreSQL)', () => {
     finally {
       await app.stop()
       await server.dispose()
+    }
+  }, 60_000)
+})
+
+describe('stored topics while the SQLite file is locked by another process', () => {
+  it('answer 503 with Retry-After, leave other topics working, and recover when the lock goes', async () => {
+    const file = join(dir, 'locked.sqlite')
+    const app = await start(`file:${file}`)
+    // Another process takes the write lock and holds it (as a backup tool or a stray sqlite3 shell could).
+    const holder = spawn(process.execPath, ['-e', `
+      const { DatabaseSync } = require('node:sqlite')
+      const db = new DatabaseSync(${JSON.stringify(file)})
+      db.exec('BEGIN EXCLUSIVE')
+      db.exec("INSERT INTO schema_migrations VALUES (999, 'lock', 0)")
+      console.log('locked')
+      setInterval(() => {}, 1000)
+    `], { stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.on('data', chunk => String(chunk).includes('locked') && resolve())
+        holder.once('exit', code => reject(new Error(`the lock holder exited (${code})`)))
+      })
+      const refused = await app.publishRaw({ topic: 'user:lou', data: 1 })
+      expect(refused.status).toBe(503)
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+      expect((await health(app)).store).toBe('down')
+      // Other topics meanwhile: answered, and quickly (the lock's wait is bounded and taken by one probe a second).
+      for (let i = 0; i < 10; i++) {
+        const started = Date.now()
+        expect((await app.publishRaw({ topic: 'news', data: i })).status).toBe(200)
+        expect(Date.now() - started).toBeLessThan(500)
+      }
+    }
+    finally {
+      holder.kill('SIGKILL')
+    }
+    try {
+      await eventually(() => app.publishRaw({ topic: 'user:lou', data: 2 }), response => response.status === 200, 'a stored publish once the lock is gone')
+      await eventually(() => health(app), h => h.store === 'up', 'health to say store: up')
+    }
+    finally {
+      await app.stop()
     }
   }, 60_000)
 })

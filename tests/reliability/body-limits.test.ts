@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { within } from '../support/deadline'
 import { startInstance } from '../support/processes'
 import { TOKEN } from '../support/server'
@@ -10,13 +10,26 @@ import { ACCESS_ENV } from '../support/tokens'
 const app = await startInstance({ ...ACCESS_ENV, NUXT_NOTIFY_PUBLISH_TOKEN: TOKEN, NUXT_NOTIFY_DEMO_PUBLISHER: 'false' })
 afterAll(() => app.stop())
 const { hostname, port } = new URL(app.url)
+// Nitro loads a route's code on its first request: that compile is no part of what is measured.
+beforeAll(async () => {
+  for (const path of ['/api/auth/login', '/api/inbox/read-all']) await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+  await app.stats('?runtime=1')
+})
 
 const MB = 1024 * 1024
 const HUGE = 100 * MB
 /** What one 100 MB body may add to the server's RSS: a refused body must not be held (old main: ~+300 MB). */
 const RSS_GROWTH_BOUND = 48 * MB
-/** The longest `/api/health` may take while the body is sent (old main: 1.15 s stalls). */
-const HEALTH_BOUND_MS = 400
+/**
+ * The longest the server's event loop may stall while the body is sent, by its own monitor (old main:
+ * reading and parsing it stalled the loop for 0.64 s here, and `/api/health` for 1.15 s in the report).
+ */
+const LOOP_DELAY_BOUND_MS = 300
+/**
+ * The longest `/api/health` may take meanwhile, seen from here: it also counts this process's own
+ * writing and a machine shared by other test files, so it is looser than the server's own figure.
+ */
+const HEALTH_BOUND_MS = 2000
 
 /** The server process's resident set, read from the kernel. */
 function rssBytes(): number {
@@ -75,8 +88,15 @@ function sendHugeBody(path: string, bytes: number, { chunked, headers = {} }: { 
   })
 }
 
-/** Runs `send` while sampling the server's RSS and timing `/api/health` back to back; the peaks of both. */
+/** The server's event-loop delay since the last reading (`?runtime=1&reset=1` starts the next). */
+async function loopDelayMaxMs(): Promise<number> {
+  const stats = await app.stats('?runtime=1&reset=1')
+  return stats.runtime!.eventLoopDelayMs!.max
+}
+
+/** Runs `send` while sampling the server's RSS, its event-loop delay and `/api/health` back to back; the peaks. */
 async function whileSending(send: () => Promise<HugeAnswer>) {
+  await loopDelayMaxMs()
   const baseline = rssBytes()
   let peakRss = baseline
   let slowestHealthMs = 0
@@ -95,7 +115,7 @@ async function whileSending(send: () => Promise<HugeAnswer>) {
     const answer = await within(send(), 60_000, 'the answer to a 100 MB body')
     // A little longer: what the server does with the body after it answered counts too.
     await new Promise(resolve => setTimeout(resolve, 300))
-    return { answer, rssGrowth: peakRss - baseline, slowestHealthMs }
+    return { answer, rssGrowth: peakRss - baseline, slowestHealthMs, loopDelayMs: await loopDelayMaxMs() }
   }
   finally {
     sending = false
@@ -109,11 +129,12 @@ describe('request bodies within a limit per route', () => {
     ['declared (Content-Length)', false],
     ['chunked', true],
   ])('a 100 MB sign-in body, %s: 413 at once, RSS and /api/health unmoved', async (_, chunked) => {
-    const { answer, rssGrowth, slowestHealthMs } = await whileSending(() => sendHugeBody('/api/auth/login', HUGE, { chunked }))
-    console.info(`100 MB sign-in (${chunked ? 'chunked' : 'declared'}): ${answer.status} in ${Math.round(answer.answeredMs)} ms after ${answer.sent / MB} MB sent; RSS +${(rssGrowth / MB).toFixed(1)} MB; slowest /api/health ${Math.round(slowestHealthMs)} ms`)
+    const { answer, rssGrowth, slowestHealthMs, loopDelayMs } = await whileSending(() => sendHugeBody('/api/auth/login', HUGE, { chunked }))
+    console.info(`100 MB sign-in (${chunked ? 'chunked' : 'declared'}): ${answer.status} in ${Math.round(answer.answeredMs)} ms after ${answer.sent / MB} MB sent; RSS +${(rssGrowth / MB).toFixed(1)} MB; event loop stalled ${loopDelayMs} ms at most; slowest /api/health ${Math.round(slowestHealthMs)} ms`)
     expect(answer.status).toBe(413)
     expect(answer.sent).toBeLessThan(HUGE)
     expect(rssGrowth).toBeLessThan(RSS_GROWTH_BOUND)
+    expect(loopDelayMs).toBeLessThan(LOOP_DELAY_BOUND_MS)
     expect(slowestHealthMs).toBeLessThan(HEALTH_BOUND_MS)
   })
 

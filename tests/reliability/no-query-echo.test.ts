@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { startInstance } from '../support/processes'
 import { TOKEN } from '../support/server'
-import { ACCESS_ENV } from '../support/tokens'
+import { ACCESS_ENV, subscriberToken } from '../support/tokens'
 
 const app = await startInstance({ ...ACCESS_ENV, NUXT_NOTIFY_PUBLISH_TOKEN: TOKEN, NUXT_NOTIFY_DEMO_PUBLISHER: 'false' })
 afterAll(() => app.stop())
@@ -35,6 +35,17 @@ describe('no answer echoes the query', () => {
       expect(response.status, page).toBe(200)
       expect(html, page).toContain('__NUXT_DATA__')
       expect(html, page).not.toMatch(LEAKS)
+    }
+  })
+
+  it('a token under another spelling of access_token (access%5Ftoken) is the same credential, refused the same when bad', async () => {
+    const token = await subscriberToken(['user:spelled'])
+    for (const key of ['access_token', 'access%5Ftoken', '%61ccess_token']) {
+      const granted = await fetch(`${app.url}/api/notify/recent?topic=user:spelled&${key}=${token}`)
+      expect(granted.status, key).toBe(200)
+      const refused = await fetch(`${app.url}/api/notify/recent?topic=user:spelled&${key}=${token.slice(0, -4)}`)
+      expect(refused.status, key).toBe(401)
+      expect(await refused.text(), key).not.toContain(token.slice(0, 40))
     }
   })
 })

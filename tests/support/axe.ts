@@ -21,7 +21,11 @@ export interface AxeViolation {
  * again after a theme or a state change): each with where, so a failure message says what to fix.
  */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_SCRIPT })
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ path: AXE_SCRIPT })
+    // Colours measured at rest: a transition half-way (a theme switch, a hovered button) is not what a reader sees.
+    await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; animation: none !important; }' })
+  }
   const results = await page.evaluate(async (tags) => {
     const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<AxeResults> } }).axe
     return axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })

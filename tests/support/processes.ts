@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { type Instance, instanceApi } from './instance'
 import { rootDir } from './root'
 
@@ -138,8 +138,9 @@ export function ownStoreEnv(env: Record<string, string | undefined> = {}): Recor
 export async function startInstance(env: Record<string, string>): Promise<AppInstance> {
   const port = await freePort()
   let logs = ''
+  const store = ownStoreEnv(env)
   const child = spawn(process.execPath, [`${rootDir}.output/server/index.mjs`], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...ownStoreEnv(env), ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...store, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout!.on('data', (chunk) => {
@@ -148,6 +149,8 @@ export async function startInstance(env: Record<string, string>): Promise<AppIns
   child.stderr!.on('data', (chunk) => {
     logs += chunk
   })
+  // Its own store goes with it.
+  if (store.NUXT_NOTIFY_DATABASE_URL) child.once('exit', () => rmSync(dirname(store.NUXT_NOTIFY_DATABASE_URL!.slice('file:'.length)), { recursive: true, force: true }))
   const url = `http://127.0.0.1:${port}`
   // Up, and its bus ready (on Redis: its reading loop has its place in the stream).
   const healthy = async () => (await (await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) })).json()).status === 'ok'

@@ -1,4 +1,4 @@
-import { type H3Error, createApp, eventHandler, setResponseStatus, toWebHandler } from 'h3'
+import { type H3Error, type H3Event, createApp, eventHandler, getQuery, setResponseStatus, toWebHandler } from 'h3'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { topicsParam } from '../../server/lib/broadcast'
@@ -82,6 +82,24 @@ describe('remembered queries', () => {
       expect(await status(query)).toBe(200)
       expect(seen[1]).not.toBe(seen[0])
       expect(seen[1]).toEqual(seen[0])
+    }
+  })
+
+  it('decides on the key as h3 decodes it: a token under another spelling is never remembered either', async () => {
+    for (const query of ['topic=a&access%5Ftoken=secret', 'topic=a&%61ccess_token=secret', 'topic=a&access%5ftoken=secret', 'lastEvent%49d=1-0&topic=a', 'topic=a&access_token']) {
+      seen.length = 0
+      expect(await status(query), query).toBe(200)
+      expect(await status(query), query).toBe(200)
+      expect(seen[1], query).not.toBe(seen[0])
+    }
+    // The same query parsed by h3 has the credential under its plain name: what the check looked for.
+    expect(getQuery({ path: '/?topic=a&access%5Ftoken=secret' } as H3Event).access_token).toBe('secret')
+    // Keys that only look alike are not it, and such a query is remembered as usual.
+    for (const query of ['topic=a&access+token=x', 'topic=a&access_token%3D=x', 'topic=a&xaccess_token=x']) {
+      seen.length = 0
+      await status(query)
+      await status(query)
+      expect(seen[1], query).toBe(seen[0])
     }
   })
 

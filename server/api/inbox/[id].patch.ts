@@ -1,6 +1,6 @@
 import type { InboxChange } from '#shared/types/inbox'
 import { EVENT_ID_PATTERN } from '#shared/utils/event-id'
-import { authorizeInbox } from '#server/lib/access'
+import { authorizeOwnUser } from '#server/lib/access'
 import { inboxPatchSchema, readInboxBody } from '#server/lib/inbox'
 import { refusal } from '#server/lib/http'
 
@@ -9,7 +9,7 @@ import { refusal } from '#server/lib/http'
  * for an id that is not one of the person's items, whoever's it is (no probing of others' ids).
  */
 export default defineEventHandler(async (event): Promise<InboxChange> => {
-  const { userId } = await authorizeInbox(event)
+  const { userId } = await authorizeOwnUser(event)
   const id = getRouterParam(event, 'id') ?? ''
   const set = await readInboxBody(event, inboxPatchSchema)
   const notFound = () => refusal('inbox.item-unknown', 'No such item in your inbox.')

@@ -1,6 +1,6 @@
 import type { InboxPage } from '#shared/types/inbox'
 import { userTopic } from '#shared/utils/notify'
-import { authorizeInbox } from '#server/lib/access'
+import { authorizeOwnUser } from '#server/lib/access'
 import { inboxQuerySchema } from '#server/lib/inbox'
 import { answerPrivately, readValidatedQuery } from '#server/lib/http'
 
@@ -11,7 +11,7 @@ import { answerPrivately, readValidatedQuery } from '#server/lib/http'
  */
 export default defineEventHandler(async (event): Promise<InboxPage> => {
   const query = await readValidatedQuery(event, inboxQuerySchema)
-  const { userId } = await authorizeInbox(event)
+  const { userId } = await authorizeOwnUser(event)
   const { newestId } = await useBroadcastHub().bus.recent(userTopic(userId), 1)
   const [page, counts] = await withInbox(event, inbox => Promise.all([inbox.list(userId, query), inbox.counts(userId)]))
   answerPrivately(event, 'cookie', 'authorization')

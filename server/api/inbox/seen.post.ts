@@ -1,5 +1,5 @@
 import type { InboxChange } from '#shared/types/inbox'
-import { authorizeInbox } from '#server/lib/access'
+import { authorizeOwnUser } from '#server/lib/access'
 import { inboxSeenSchema, readInboxBody } from '#server/lib/inbox'
 import { refuse } from '#server/lib/http'
 
@@ -8,7 +8,7 @@ import { refuse } from '#server/lib/http'
  * ids it shows). 404 when one of `ids` is not the person's item.
  */
 export default defineEventHandler(async (event): Promise<InboxChange> => {
-  const { userId } = await authorizeInbox(event)
+  const { userId } = await authorizeOwnUser(event)
   const target = await readInboxBody(event, inboxSeenSchema)
   const at = Date.now()
   return withInbox(event, async (inbox) => {

@@ -13,7 +13,10 @@ export default defineEventHandler(async (event): Promise<PublishResult> => {
   const body = await readPublishBody(event, useNotifyConfig().bodyLimitBytes)
   assertMayPublish(publisher, body.topic)
   const hub = useBroadcastHub()
-  const published = await publishEvent(event, hub.bus, body, publisher)
+  const published = await publishEvent(event, hub.bus, body, publisher, useIdempotencyKeys)
   acknowledged()
+  if (published.duplicate) return { id: published.id, topic: published.topic, duplicate: true, delivered: 0 }
+  // After the acknowledgement, not awaited: a push to a user with no tab open (docs/push.md).
+  if (published.event) pushWhenAway(published.event)
   return { id: published.id, topic: published.topic, delivered: hub.subscriberCount(published.topic) }
 })

@@ -1,7 +1,7 @@
 import type { SubscriberToken } from '#shared/types/notify'
 import { z } from 'zod'
-import { TOKEN_COOKIE, mintSubscriberToken, readSessionUser } from '#server/lib/access'
-import { answerPrivately, readJsonBody, refuse } from '#server/lib/http'
+import { TOKEN_COOKIE, mintSubscriberToken, requireSessionUser } from '#server/lib/access'
+import { answerPrivately, readJsonBody } from '#server/lib/http'
 
 /** No fields yet: an empty object, or no body at all. */
 const tokenSchema = z.strictObject({})
@@ -14,8 +14,7 @@ const TOKEN_BODY_LIMIT = 1024
  * POST: it creates a credential, and a cross-site page can't read the answer (no CORS here).
  */
 export default defineEventHandler(async (event): Promise<SubscriberToken> => {
-  const user = await readSessionUser(event)
-  if (!user) refuse('session.missing', 'Sign in first: a token is only minted for the signed-in user.')
+  const user = await requireSessionUser(event, 'Sign in first: a token is only minted for the signed-in user.')
   // A body, if any, is JSON: a form posted from a sibling subdomain (same-site) is refused. A bodiless
   // POST mints a token only the signed-in person's own browser can read or keep (no CORS here).
   await readJsonBody(event, tokenSchema, { limit: TOKEN_BODY_LIMIT, optional: true })

@@ -13,8 +13,8 @@ export interface AccessConfig {
   jwtProblem: string | undefined
   /** The admin token of `POST /api/notify/publish` (empty = none). */
   publishToken: string
-  /** The operators' token (metrics, the `admin:*` topics): NUXT_NOTIFY_METRICS_TOKEN, else the publish token. */
-  adminToken: string
+  /** The operator's token (operator.ts): NUXT_NOTIFY_METRICS_TOKEN, else the publish token (empty = none). */
+  operatorToken: string
   /** Lifetime of the subscriber tokens this server mints. */
   tokenTtlSeconds: number
 }
@@ -36,7 +36,7 @@ export function useAccessConfig(): AccessConfig {
     jwtKey: jwtProblem ? undefined : secret,
     jwtProblem,
     publishToken: String(notify.publishToken ?? ''),
-    adminToken: String(notify.metricsToken || notify.publishToken || ''),
+    operatorToken: String(notify.metricsToken || notify.publishToken || ''),
     tokenTtlSeconds: Number(notify.tokenTtlSeconds) || 900,
   }
   return cached

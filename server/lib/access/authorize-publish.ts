@@ -45,10 +45,3 @@ export function assertMayPublish(publisher: Publisher, topic: string): void {
   if (publisher.publish.length === 0) forbidden('publish.forbidden', 'This token may not publish: its "notify.publish" claim grants no topic.')
   if (!matchesAny(topic, publisher.publish)) forbidden('publish.forbidden', `This token may not publish to topic "${topic}".`)
 }
-
-/** True when the request carries the admin token (for what only operators may see). Never throws. */
-export async function hasAdminToken(event: H3Event): Promise<boolean> {
-  const { publishToken } = useAccessConfig()
-  const given = readBearer(event)
-  return !!publishToken && !!given && (await tokensMatch(given, publishToken))
-}

@@ -1,8 +1,8 @@
 import type { H3Event } from 'h3'
 import { userTopic } from '#shared/utils/notify'
 import { useAccessConfig } from './access-config'
-import { tokensMatch } from './admin-token'
 import { readPresentedToken } from './credentials'
+import { isOperator } from './operator'
 import { isPrivateTopic } from './private-topics'
 import { forbidden, unauthorized } from './refusals'
 import { readSessionUser } from './session-user'
@@ -30,8 +30,8 @@ export async function authorizeTopics(event: H3Event, topics: Iterable<string>):
   const privateTopics = [...topics].filter(topic => isPrivateTopic(topic, config.privateTopics))
   if (privateTopics.length === 0) return {}
 
-  // The operators' topics (admin:stats, the /status page) open to the admin token itself.
-  if (privateTopics.every(topic => topic.startsWith(ADMIN_TOPIC_PREFIX)) && (await presentsAdminToken(event, config.adminToken))) return {}
+  // The operators' topics (admin:stats, the /status page) open to the operator's token (from the header only).
+  if (privateTopics.every(topic => topic.startsWith(ADMIN_TOPIC_PREFIX)) && (await isOperator(event))) return {}
   const token = await readToken(event)
   const user = await readSessionUser(event)
   if (!token && !user) {
@@ -50,11 +50,6 @@ export async function authorizeTopics(event: H3Event, topics: Iterable<string>):
 }
 
 const ADMIN_TOPIC_PREFIX = 'admin:'
-
-async function presentsAdminToken(event: H3Event, adminToken: string): Promise<boolean> {
-  const presented = readPresentedToken(event)
-  return !!adminToken && !!presented?.token && (await tokensMatch(presented.token, adminToken))
-}
 
 /** The presented subscriber token, verified; 401 when one is sent but refused (a bad token is never ignored). */
 export async function readToken(event: H3Event): Promise<VerifiedToken | undefined> {

@@ -39,11 +39,24 @@ export interface RecentResult {
 /** Who published (a stored topic keeps it beside the event): a session user's name, a token's subject. */
 export interface PublishOptions {
   sender?: string | null
+  /** A stored topic's Idempotency-Key: taken in the same transaction as the event (server/lib/store). */
+  idempotency?: { scope: string, key: string, bodyHash: string }
   /**
    * `false`: not stored even on a stored topic (the inbox's `inbox` change events: live news for
    * the person's other tabs, not a notification of their own).
    */
   stored?: false
+}
+
+/**
+ * Thrown instead of publishing when the publish's Idempotency-Key was already used: `record` is
+ * what for (undefined if it has expired meanwhile).
+ */
+export class DuplicatePublish extends Error {
+  override name = 'DuplicatePublish'
+  constructor(readonly record: { bodyHash: string, topic: string, eventId: string } | undefined) {
+    super('this Idempotency-Key was already used')
+  }
 }
 
 export interface EventBus {
@@ -55,6 +68,8 @@ export interface EventBus {
    * first (the stored-topics bus then commits after the bus took the event).
    */
   publishCommitted?(input: PublishInput, commit: (event: BusEvent) => Promise<void>): Promise<BusEvent>
+  /** True for a topic whose publishes go through the store (the stored-topics bus). */
+  isStored?(topic: string): boolean
   /** Ids from now on come after `id` (the newest stored one, after a restart), where the bus makes its own ids. */
   advancePast?(id: EventId): void
   /** The events of `topics` after `lastEventId`, in order, or a reset when they can't all be given. */
@@ -73,7 +88,7 @@ export interface EventBus {
   readonly ready: Promise<void>
   /** Events this instance accepted for publishing. */
   readonly publishedCount: number
-  historyInfo(): Promise<NotifyStats['history']>
+  historyInfo(): Promise<NonNullable<NotifyStats['history']>>
   health(): BusStatus
   close(): Promise<void>
 }

@@ -123,10 +123,16 @@ export function createDurableBus(storage: DurableStorage, limits: HistoryLimits)
       const wanted = [...topics]
       const among = `topic IN (${wanted.map(() => '?').join(', ')})`
       const oldestId = () => idOf(rows(`SELECT MIN(seq) AS seq FROM notify_events WHERE ${among}`, ...wanted)[0]?.seq)
+      // A reset names the newest point of these topics (their newest event, or how far they were
+      // trimmed), not the bus's newest id: that would show other (private) topics' activity.
+      const knownUpTo = () => formatEventId([epoch, Math.max(
+        Number(rows(`SELECT MAX(seq) AS seq FROM notify_events WHERE ${among}`, ...wanted)[0]?.seq ?? 0),
+        ...wanted.map(floorOf),
+      )])
       // The reset rule, topic by topic: one topic that lost events after `seen` resets the stream.
       for (const topic of wanted) {
         const gap = replayGap(seen, newest, [epoch, floorOf(topic)])
-        if (gap) return { reset: { reason: gap, oldestId: oldestId() }, newestId: formatEventId(newest) }
+        if (gap) return { reset: { reason: gap, oldestId: oldestId() }, newestId: knownUpTo() }
       }
       // Past replayGap, `seen` is of this epoch, between a floor and the newest seq.
       return { events: rows(`SELECT * FROM notify_events WHERE seq > ? AND ${among} ORDER BY seq`, seen![1], ...wanted).map(toEvent) }

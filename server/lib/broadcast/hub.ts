@@ -29,15 +29,17 @@ const DONE = Promise.resolve()
  * the bus; here the same bytes are written to each subscriber, synchronously, with no await per
  * subscriber, and one timer sends heartbeats to all of them.
  */
-export class BroadcastHub {
+export class BroadcastHub<Bus extends EventBus = EventBus> {
   readonly startedAt = Date.now()
   private readonly byTopic = new Map<string, Set<Subscriber>>()
   private readonly subscribers = new Set<Subscriber>()
   private readonly heartbeat: ReturnType<typeof setInterval>
   /** `bus.ready` has settled: known without awaiting it. */
   private busReady = false
+  /** Told a subscriber's topics when it joins or leaves (presence across instances); none by default. */
+  private readonly changeListeners: Array<(topics: ReadonlySet<string>) => void> = []
 
-  constructor(readonly bus: EventBus, heartbeatMs: number, private readonly maxQueuedBytes = Infinity) {
+  constructor(readonly bus: Bus, heartbeatMs: number, private readonly maxQueuedBytes = Infinity) {
     bus.onEvent(event => this.dispatch(event))
     bus.ready.then(() => (this.busReady = true), () => {})
     this.heartbeat = setInterval(() => this.beat(), heartbeatMs)
@@ -114,6 +116,11 @@ export class BroadcastHub {
     return Object.fromEntries([...this.byTopic].map(([topic, set]) => [topic, set.size]))
   }
 
+  /** `listener` gets a subscriber's topics each time one joins or leaves (their counts have changed). */
+  onSubscribersChanged(listener: (topics: ReadonlySet<string>) => void): void {
+    this.changeListeners.push(listener)
+  }
+
   get uptimeSeconds(): number {
     return Math.round((Date.now() - this.startedAt) / 1000)
   }
@@ -173,6 +180,7 @@ export class BroadcastHub {
       if (!set) this.byTopic.set(topic, set = new Set())
       set.add(subscriber)
     }
+    for (const listener of this.changeListeners) listener(subscriber.topics)
   }
 
   private remove(subscriber: Subscriber) {
@@ -183,6 +191,7 @@ export class BroadcastHub {
       set?.delete(subscriber)
       if (set?.size === 0) this.byTopic.delete(topic)
     }
+    for (const listener of this.changeListeners) listener(subscriber.topics)
   }
 }
 

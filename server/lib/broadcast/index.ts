@@ -6,7 +6,7 @@
  * Object's storage.
  */
 export { BroadcastHub } from './hub'
-export { createBusEvent, type BusEvent, type EventBus, type PublishInput, type PublishOptions, type RecentResult, type ReplayResult } from './bus'
+export { createBusEvent, DuplicatePublish, type BusEvent, type EventBus, type PublishInput, type PublishOptions, type RecentResult, type ReplayResult } from './bus'
 export { storeUnavailable, withStoredTopics, type StoredEventLog, type StoredTopicsOptions } from './stored-topics-bus'
 export { createMemoryBus } from './memory-bus'
 export { createDurableBus, type DurableStorage } from './durable-bus'
@@ -14,3 +14,5 @@ export { createRoutedRedisBus, type RoutedRedisBusOptions } from './routed-redis
 export type { HistoryLimits } from './history'
 export { compareEventIds, formatEventId, parseEventId, type EventId } from '#shared/utils/event-id'
 export { topicsParam } from './topics'
+export { countPublicPublishes, type PublicCountingBus } from './public-count'
+export { presenceKey, slotOf } from './topic-keys'

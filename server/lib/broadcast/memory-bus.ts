@@ -88,6 +88,21 @@ export function createMemoryBus(limits: HistoryLimits): EventBus {
 
   const newestId = (): EventId => [epoch, seq]
 
+  /**
+   * Where a reset tells a client of `topics` to resume from: the newest point of its own topics (their
+   * newest event, or how far they were trimmed), never the bus's newest id, which would let anyone
+   * watch other topics' (private ones') activity through a reset. Resuming there misses nothing of
+   * its topics: every later event of them has a larger id.
+   */
+  function knownUpTo(topics: Iterable<string>): EventId {
+    let upTo: EventId = [epoch, 0]
+    for (const topic of topics) {
+      const newest = rings.get(topic)?.entries.at(-1)?.event?.order
+      for (const point of [newest, floorOf(topic)]) if (point && compareEventIds(point, upTo) > 0) upTo = point
+    }
+    return upTo
+  }
+
   /** Keeps `event` in its topic's history and hands it to the hub. */
   function release(event: BusEvent) {
     const entry: Entry = { event }
@@ -159,9 +174,9 @@ export function createMemoryBus(limits: HistoryLimits): EventBus {
       // The reset rule, topic by topic: one topic that lost events after `seen` resets the stream.
       for (const topic of topics) {
         const gap = replayGap(seen, newest, floorOf(topic))
-        if (gap) return { reset: { reason: gap, oldestId }, newestId: formatEventId(newest) }
+        if (gap) return { reset: { reason: gap, oldestId }, newestId: formatEventId(knownUpTo(topics)) }
       }
-      if (!seen) return { reset: { reason: 'unknown-id', oldestId }, newestId: formatEventId(newest) }
+      if (!seen) return { reset: { reason: 'unknown-id', oldestId }, newestId: formatEventId(knownUpTo(topics)) }
       const events = kept.flatMap(entries => entries.slice(firstAfter(entries, seen)).map(entry => entry.event!))
       if (kept.length > 1) events.sort((a, b) => compareEventIds(a.order, b.order))
       return { events }

@@ -3,9 +3,12 @@ import { refusal } from '#server/lib/http'
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { BusEvent, EventBus, PublishInput, RecentResult, ReplayResult } from './bus'
 import { createBusEvent } from './bus'
+import type { ResetPayload } from '#shared/types/notify'
+import type { EventId } from '#shared/utils/event-id'
 import { compareEventIds, parseEventId } from '#shared/utils/event-id'
 import type { HistoryLimits } from './history'
 import { OrderedRelease } from './ordered-release'
+import { ResumeTail } from './resume-tail'
 import { PUBLISH_SCRIPT, RECENT_SCRIPT, TICK_SCRIPT } from './routed-scripts'
 import { type TopicKeys, tickChannel, topicKeys, topicOfChannel } from './topic-keys'
 
@@ -20,7 +23,12 @@ export interface RoutedRedisBusOptions {
   history: HistoryLimits
   /** A publish to a master with replicas waits this long for one of them to have it, else 503. 0 = no wait. */
   replicaWaitMs: number
+  /** Bytes of recent events kept in memory to answer resumes without Redis (resume-tail.ts). 0 = none. */
+  resumeTailBytes?: number
 }
+
+/** The default of `resumeTailBytes`: thousands of recent events across the topics held. */
+export const DEFAULT_RESUME_TAIL_BYTES = 16 * 1024 * 1024
 
 /** A seq no real id reaches (n * 16384 + slot): `<ms>-MAX_SEQ` is "everything of that ms". */
 const MAX_SEQ = 999_999_999_999_999
@@ -64,6 +72,8 @@ function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
 }
 
 type Command = Redis | Cluster
+/** One topic's part of a replay. */
+type Gap = { events: BusEvent[] } | { reset: ResetPayload }
 type NotifyCommands = Command & {
   notifyPublish(stream: string, clock: string, channel: string, ...args: Array<string | number>): Promise<string>
   notifyTick(channel: string): Promise<number>
@@ -140,7 +150,20 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
   command.on('error', logError)
 
   const listeners: Array<(event: BusEvent) => void> = []
+  const tail = new ResumeTail(options.resumeTailBytes ?? DEFAULT_RESUME_TAIL_BYTES, history.size)
+  /**
+   * Topics joined while the frontier was still 0 (the first master's first tick not in): the join read
+   * their whole stream, trimmed or not, so the tail starts only once the frontier is known.
+   */
+  const tailsToStart = new Set<string>()
+  function startTails() {
+    if (tailsToStart.size === 0 || release.frontier === 0) return
+    for (const topic of tailsToStart) tail.start(topic, [release.frontier - 1, MAX_SEQ])
+    tailsToStart.clear()
+  }
   const release = new OrderedRelease((event) => {
+    startTails()
+    tail.record(event)
     for (const listener of listeners) listener(event)
   })
   const links = new Map<string, Link>()
@@ -472,6 +495,55 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
     }
   }
 
+  /** Reads of a topic's stream under way for a cursor, that fill the tail in: later resumes wait for them. */
+  const fills = new Map<string, Array<{ cursor: EventId, done: Promise<unknown> }>>()
+
+  /**
+   * One topic's events in `(seen, frontier)`: from the tail when it provably has them all, else from
+   * the topic's stream, and that answer fills the tail in, so the rest of a storm finds it there.
+   * Only a cursor within the history's age is served from memory: past it Redis decides, as before,
+   * whether history still has everything after it.
+   */
+  async function gapOf(topic: string, lastEventId: string, seen: EventId, frontier: number): Promise<Gap> {
+    startTails()
+    const recent = seen[0] >= frontier - history.maxAgeMs
+    const cached = recent ? tail.after(topic, seen, frontier) : undefined
+    if (cached) return { events: cached }
+    if (!recent) return readGap(topic, lastEventId, seen, frontier)
+    const under = fills.get(topic)?.find(fill => compareEventIds(fill.cursor, seen) <= 0)
+    if (under) {
+      await under.done.catch(() => {})
+      const filled = tail.after(topic, seen, frontier)
+      if (filled) return { events: filled }
+    }
+    const read = readGap(topic, lastEventId, seen, frontier).then((gap) => {
+      if ('events' in gap) tail.backfill(topic, seen, [frontier - 1, MAX_SEQ], gap.events)
+      return gap
+    })
+    const fill = { cursor: seen, done: read }
+    const list = fills.get(topic) ?? []
+    fills.set(topic, [...list, fill])
+    try {
+      return await read
+    }
+    finally {
+      const rest = fills.get(topic)?.filter(other => other !== fill)
+      if (rest?.length) fills.set(topic, rest)
+      else fills.delete(topic)
+    }
+  }
+
+  /** The topic's events in `(lastEventId, frontier)` from its stream, or the reset when some are gone. */
+  async function readGap(topic: string, lastEventId: string, seen: EventId, frontier: number): Promise<Gap> {
+    const { stream } = topicKeys(prefix, topic)
+    const [state, entries] = await Promise.all([streamState(stream), command.xrange(stream, `(${lastEventId}`, String(frontier - 1))])
+    // Events after the client's id were trimmed, or the whole stream expired (idle maxAgeMs).
+    const trimmed = state && compareEventIds(parseEventId(state.maxDeletedId) ?? [0, 0], seen) > 0
+    const expired = !state && seen[0] < frontier - history.maxAgeMs
+    if (trimmed || expired) return { reset: { reason: 'history-expired', oldestId: state?.firstId } }
+    return { events: entries.map(([id, fields]) => eventOfEntry(id, fields)).filter((event): event is BusEvent => !!event) }
+  }
+
   return {
     async publish(input: PublishInput) {
       if (!(await settlesWithin(ready, READY_WAIT_MS)) || !commandReady) throw busUnavailable()
@@ -542,7 +614,16 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
             return join(topic, pending)
           })
         }
-        joins.push(joinedWherever(entry))
+        const joined = joinedWherever(entry)
+        const started = entry
+        // From here on every event of the topic is released, so the tail is proof of what came after
+        // the frontier of this moment (nothing released later is below it).
+        void joined.then(() => {
+          if (held.get(topic) !== started || closed) return
+          tailsToStart.add(topic)
+          startTails()
+        })
+        joins.push(joined)
       }
       return Promise.all(joins).then(() => {})
     },
@@ -552,6 +633,8 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
         const entry = held.get(topic)
         if (!entry || --entry.refs > 0) continue
         held.delete(topic)
+        tail.drop(topic)
+        tailsToStart.delete(topic)
         const link = entry.link
         if (!link) continue
         detach(topic, link)
@@ -566,22 +649,13 @@ export function createRoutedRedisBus(options: RoutedRedisBusOptions): EventBus {
       const frontier = release.frontier
       const upTo = `${frontier - 1}-${MAX_SEQ}`
       if (!seen || seen[0] >= frontier) return { reset: { reason: 'unknown-id' }, newestId: upTo }
-      const end = String(frontier - 1)
-      const perTopic = await Promise.all([...topics].map(async (topic) => {
-        const { stream } = topicKeys(prefix, topic)
-        const [state, entries] = await Promise.all([streamState(stream), command.xrange(stream, `(${lastEventId}`, end)])
-        return { state, entries }
-      }))
-      for (const { state } of perTopic) {
-        // Events after the client's id were trimmed, or the whole stream expired (idle maxAgeMs).
-        const trimmed = state && compareEventIds(parseEventId(state.maxDeletedId) ?? [0, 0], seen) > 0
-        const expired = !state && seen[0] < frontier - history.maxAgeMs
-        if (trimmed || expired) return { reset: { reason: 'history-expired', oldestId: state?.firstId }, newestId: upTo }
+      const gaps = await Promise.all([...topics].map(topic => gapOf(topic, lastEventId, seen, frontier)))
+      const events: BusEvent[] = []
+      for (const gap of gaps) {
+        if ('reset' in gap) return { reset: gap.reset, newestId: upTo }
+        events.push(...gap.events)
       }
-      const events = perTopic
-        .flatMap(({ entries }) => entries.map(([id, fields]) => eventOfEntry(id, fields)))
-        .filter((event): event is BusEvent => !!event)
-        .sort((x, y) => compareEventIds(x.order, y.order))
+      if (gaps.length > 1) events.sort((x, y) => compareEventIds(x.order, y.order))
       return { events, upTo }
     },
 

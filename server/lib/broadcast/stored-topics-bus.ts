@@ -2,11 +2,19 @@ import { createError } from 'h3'
 import type { EventId } from '#shared/utils/event-id'
 import { compareEventIds, parseEventId } from '#shared/utils/event-id'
 import type { BusEvent, EventBus, PublishInput, PublishOptions, RecentResult, ReplayResult } from './bus'
+import { DuplicatePublish } from './bus'
+
+type IdempotencyClaim = NonNullable<PublishOptions['idempotency']>
 
 /** Where stored topics' events are committed and read back (server/lib/store's notifications). */
 export interface StoredEventLog {
-  /** Resolves once `event` is committed (durable). */
-  append(event: BusEvent, sender: string | null): Promise<void>
+  /**
+   * Resolves once `event` is committed (durable); with `idempotency`, its key is taken in the same
+   * transaction, or nothing is written (`duplicate`).
+   */
+  append(event: BusEvent, sender: string | null, idempotency?: IdempotencyClaim): Promise<'stored' | 'duplicate'>
+  /** What an Idempotency-Key was used for, within its lifetime. */
+  idempotencyRecord(scope: string, key: string): Promise<DuplicatePublish['record']>
   /** Events of `topics` after `after`, oldest first, at most `limit`. */
   after(topics: readonly string[], after: EventId, limit: number): Promise<BusEvent[]>
   /** The newest `limit` events of `topic`, oldest first. */
@@ -57,7 +65,10 @@ export function withStoredTopics(bus: EventBus, options: StoredTopicsOptions): E
     return (log = opened)
   }
 
-  async function publishStored(input: PublishInput, sender: string | null): Promise<BusEvent> {
+  // At once, not on the first stored publish: a non-stored topic's ids rise above the stored ones too.
+  openLog().catch(() => {})
+
+  async function publishStored(input: PublishInput, sender: string | null, claim: IdempotencyClaim | undefined): Promise<BusEvent> {
     if (options.isDown() || !log) {
       const now = Date.now()
       if (log && now - lastProbe < PROBE_MS) throw storeUnavailable()
@@ -70,13 +81,40 @@ export function withStoredTopics(bus: EventBus, options: StoredTopicsOptions): E
     catch {
       throw storeUnavailable()
     }
-    const commit = (event: BusEvent) => opened.append(event, sender).catch(() => {
-      throw storeUnavailable()
-    })
-    if (bus.publishCommitted) return bus.publishCommitted(input, commit)
-    const event = await bus.publish(input)
-    await commit(event)
-    return event
+    const recordOf = async (key: IdempotencyClaim) => {
+      try {
+        return await opened.idempotencyRecord(key.scope, key.key)
+      }
+      catch {
+        throw storeUnavailable()
+      }
+    }
+    // A retry after the first publish went through: answered from the store, nothing published.
+    if (claim) {
+      const record = await recordOf(claim)
+      if (record) throw new DuplicatePublish(record)
+    }
+    const commit = async (event: BusEvent) => {
+      let result: 'stored' | 'duplicate'
+      try {
+        result = await opened.append(event, sender, claim)
+      }
+      catch {
+        throw storeUnavailable()
+      }
+      // Two publishes with one key at once: the other took it; this event is delivered to no one.
+      if (result === 'duplicate') throw new DuplicatePublish(undefined)
+    }
+    try {
+      if (bus.publishCommitted) return await bus.publishCommitted(input, commit)
+      const event = await bus.publish(input)
+      await commit(event)
+      return event
+    }
+    catch (error) {
+      if (error instanceof DuplicatePublish && !error.record && claim) throw new DuplicatePublish(await recordOf(claim))
+      throw error
+    }
   }
 
   async function replayStored(topics: readonly string[], seen: EventId): Promise<ReplayResult | undefined> {
@@ -96,8 +134,10 @@ export function withStoredTopics(bus: EventBus, options: StoredTopicsOptions): E
     ...bus,
     publish(input, publishOptions?: PublishOptions) {
       if (!options.isStored(input.topic) || publishOptions?.stored === false) return bus.publish(input, publishOptions)
-      return publishStored(input, publishOptions?.sender ?? null)
+      return publishStored(input, publishOptions?.sender ?? null, publishOptions?.idempotency)
     },
+
+    isStored: topic => options.isStored(topic),
 
     async replay(topics, lastEventId): Promise<ReplayResult> {
       const live = await bus.replay(topics, lastEventId)

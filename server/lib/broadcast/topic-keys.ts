@@ -81,3 +81,11 @@ export function topicOfChannel(prefix: string, channel: string): string | undefi
 export function tickChannel(prefix: string, slot: number, instanceId: string): string {
   return `${prefix}:tick:{${tagOfSlot(slot)}}:${instanceId}`
 }
+
+/**
+ * The presence hash of a topic (server/lib/presence): hash-tagged by the topic like its stream, so it
+ * lives in the topic's slot, on the master that already serves that topic.
+ */
+export function presenceKey(prefix: string, topic: string): string {
+  return `${prefix}:presence:{${topic}}`
+}

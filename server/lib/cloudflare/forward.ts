@@ -5,11 +5,11 @@ import { openStreams } from '../streams'
 
 /**
  * The routes that run inside the Durable Object on cloudflare-durable: every route that reads or
- * writes the hub or its history (recent and the inbox: the history, by topic; metrics: the hub's
+ * writes the hub or its history (recent and the inbox: the history, by topic; metrics and presence: the hub's
  * counts). The rest stays in the Worker.
  */
 const IN_DURABLE_OBJECT = new Set([
-  '/api/notify/events', '/api/notify/publish', '/api/notify/recent', '/api/notify/stats', '/api/notify/metrics',
+  '/api/notify/events', '/api/notify/publish', '/api/notify/recent', '/api/notify/stats', '/api/notify/metrics', '/api/notify/presence',
   '/api/inbox', '/api/health',
 ])
 

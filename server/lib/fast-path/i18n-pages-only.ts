@@ -15,7 +15,7 @@ interface HookStore { _hooks?: Record<string, RequestHook[] | undefined> }
  * connects are. Only those: another API path, or another method on a method-suffixed route (DELETE
  * /api/notify/stats), falls through to the page renderer, which needs that context (without it,
  * a 500 "Nuxt I18n server context has not been set up yet"; the fuzz test sends such requests).
- * On the Node presets the stream routes reach no `request` hook at all (the lane): this is for the
+ * Wherever the lane is on (every preset but the Cloudflare ones) the stream routes reach no `request` hook at all: this is for the
  * Cloudflare presets, and for a stream path a route rule keeps in the whole pipeline.
  */
 export const I18N_REQUEST_HOOK = /\binitializeI18nContext\b/

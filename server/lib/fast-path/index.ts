@@ -13,7 +13,7 @@ import { installTrace, markRouter } from './trace'
  * The fast path: every place this server bends Nitro's pipeline, installed together by
  * server/plugins/fast-path.ts. What runs for which request on which preset is the table of
  * `pipeline-table.ts` (written out in docs/performance.md, asserted by tests/e2e/fast-path.test.ts):
- * - the stream lane: on the Node presets the stream routes go from h3's app handler straight to
+ * - the stream lane: on every preset but the Cloudflare ones the stream routes go from h3's app handler straight to
  *   Nitro's router (`stream-lane.ts`);
  * - the process-wide runtime config as our own routes' per-request copy (`shared-runtime-config.ts`);
  * - @nuxtjs/i18n's request context kept to pages (`i18n-pages-only.ts`);

@@ -14,7 +14,7 @@ export interface PipelineStep {
   step: string
   /** Pages, assets and every API route that is not a stream, on every preset. */
   page: StepRuns
-  /** The three stream routes on the Node presets (node-server, node-cluster, vercel...): the stream lane. */
+  /** The three stream routes on every preset but the Cloudflare ones (node-server, vercel, bun, deno-server, netlify, aws-lambda): the stream lane. */
   streamLane: StepRuns
   /**
    * The stream routes where the lane is off: the Cloudflare presets (their middleware forwards the

@@ -8,7 +8,32 @@ import { splitQuery } from './own-routes'
 /** Distinct query strings remembered per schema; past it the memory starts over (a bound, not an LRU). */
 const REMEMBERED_QUERIES = 512
 /** Parameters of one client, not of the route's schema: a query with one is validated, never remembered (a token must not stay in memory). */
-const PER_CLIENT_PARAMS = /(?:^|&)(?:access_token|lastEventId)=/
+const PER_CLIENT_PARAMS = new Set(['access_token', 'lastEventId'])
+const PER_CLIENT_SPELLED_PLAINLY = /(?:^|&)(?:access_token|lastEventId)(?:=|&|$)/
+
+/**
+ * Whether the raw query has a per-client parameter, decided on each key as h3's `getQuery` decodes it
+ * (ufo: `+` is a space, then percent-decoding): `access%5Ftoken=` is read as `access_token` and works
+ * as a credential, so it is one here too. A query with no `%` or `+` is looked at as it is.
+ */
+export function hasPerClientParam(search: string): boolean {
+  if (PER_CLIENT_SPELLED_PLAINLY.test(search)) return true
+  if (!/[%+]/.test(search)) return false
+  for (const pair of search.split('&')) {
+    const at = pair.indexOf('=')
+    if (PER_CLIENT_PARAMS.has(decodeKey(at === -1 ? pair : pair.slice(0, at)))) return true
+  }
+  return false
+}
+
+function decodeKey(key: string): string {
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' '))
+  }
+  catch {
+    return key
+  }
+}
 const validQueries = new WeakMap<z.ZodType, Map<string, unknown>>()
 
 /**
@@ -30,7 +55,7 @@ export async function readValidatedQuery<Schema extends z.ZodType>(event: H3Even
     const issue = result.error.issues[0]!
     refuse('query.invalid', issue.message, { parameter: String(issue.path[0]) })
   }
-  if (PER_CLIENT_PARAMS.test(search)) return result.data
+  if (hasPerClientParam(search)) return result.data
   if (!remembered || remembered.size >= REMEMBERED_QUERIES) validQueries.set(schema, remembered = new Map())
   remembered.set(search, result.data)
   return result.data

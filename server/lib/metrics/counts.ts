@@ -22,6 +22,17 @@ export type StreamRefusalReason = typeof STREAM_REFUSAL_REASONS[number]
 export const REPLAY_RESULTS = ['replayed', 'reset'] as const
 export type ReplayResultKind = typeof REPLAY_RESULTS[number]
 
+/** What became of one push to one device: the values of `notify_push_messages_total{result}`. */
+export const PUSH_RESULTS = [
+  /** Its push service took it (201). */
+  'sent',
+  /** The service said the device is gone (404, 410): the device was removed. */
+  'gone',
+  /** Dropped after its tries (429, 5xx, no answer) or refused (another 4xx), or the send queue was full. */
+  'failed',
+] as const
+export type PushResult = typeof PUSH_RESULTS[number]
+
 const counts = {
   framesDelivered: 0,
   slowConsumers: 0,
@@ -30,6 +41,7 @@ const counts = {
   publishSeconds: 0,
   replays: { replayed: 0, reset: 0 } satisfies Record<ReplayResultKind, number>,
   refusals: { caps: 0, shutdown: 0, 401: 0, 403: 0 } satisfies Record<StreamRefusalReason, number>,
+  pushes: { sent: 0, gone: 0, failed: 0 } satisfies Record<PushResult, number>,
 }
 
 /** Event frames a dispatch wrote to subscribers: called once per dispatch with the count, not per frame. */
@@ -64,6 +76,10 @@ export function countTopicRefusal(error: unknown): never {
   throw error
 }
 
+export function countPush(result: PushResult): void {
+  counts.pushes[result]++
+}
+
 export type NotifyCounts = Readonly<{
   framesDelivered: number
   slowConsumers: number
@@ -71,6 +87,7 @@ export type NotifyCounts = Readonly<{
   publishSeconds: number
   replays: Readonly<Record<ReplayResultKind, number>>
   refusals: Readonly<Record<StreamRefusalReason, number>>
+  pushes: Readonly<Record<PushResult, number>>
 }>
 
 /** The live counts (read, never written, by the metrics registry and the stats sampler). */

@@ -4,8 +4,8 @@
  * server runtime here: the hub and the sinks import this, in unit tests too.
  */
 export {
-  REPLAY_RESULTS, STREAM_REFUSAL_REASONS, countFramesDelivered, countPublishDuration, countRefusal, countReplay, countTopicRefusal,
-  countSlowConsumer, readCounts, type NotifyCounts, type ReplayResultKind, type StreamRefusalReason,
+  PUSH_RESULTS, REPLAY_RESULTS, STREAM_REFUSAL_REASONS, countFramesDelivered, countPush, countPublishDuration, countRefusal, countReplay, countTopicRefusal,
+  countSlowConsumer, readCounts, type NotifyCounts, type PushResult, type ReplayResultKind, type StreamRefusalReason,
 } from './counts'
 export { createNotifyMetrics, type MetricsSources, type NotifyMetrics } from './prometheus'
 export { createStatsSampler, type StatsSources } from './stats-sampler'

@@ -1,11 +1,13 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { REPLAY_RESULTS, STREAM_REFUSAL_REASONS, readCounts } from './counts'
+import { PUSH_RESULTS, REPLAY_RESULTS, STREAM_REFUSAL_REASONS, readCounts } from './counts'
 
 /** What the registry reads on every scrape: it keeps no copy of the server's state. */
 export interface MetricsSources {
   /** Open streams by route (`broadcast`, `counting`). */
   openStreamsByRoute(): Record<string, number>
   bus(): { kind: string, connected: boolean, published: number }
+  /** Users with a stream open on their own topic `user:<id>` on this instance (presence). */
+  onlineUsers(): number
   /** Event-loop delay percentiles from the process's own monitor (lib/runtime), when the runtime has one. */
   eventLoopDelayMs(): { p50: number, p99: number, max: number } | undefined
   /** The store's counts (server/lib/store), where this build has one. */
@@ -109,6 +111,27 @@ export function createNotifyMetrics(sources: MetricsSources): NotifyMetrics {
     collect() {
       this.reset()
       this.inc(readCounts().slowConsumers)
+    },
+  })
+
+  new Counter({
+    name: 'notify_push_messages_total',
+    help: 'Web Push messages to one device each: sent, gone (404/410, the device removed), failed (after retries).',
+    labelNames: ['result'],
+    registers,
+    collect() {
+      const { pushes } = readCounts()
+      this.reset()
+      for (const result of PUSH_RESULTS) this.inc({ result }, pushes[result])
+    },
+  })
+
+  new Gauge({
+    name: 'notify_users_online',
+    help: 'Users with a stream open on their own topic (user:<id>) on this instance. A user on two instances counts on both.',
+    registers,
+    collect() {
+      this.set(sources.onlineUsers())
     },
   })
 

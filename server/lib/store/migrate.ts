@@ -11,7 +11,10 @@ export interface MigrationOutcome {
 
 function assertOrdered(migrations: readonly Migration[]) {
   migrations.forEach((migration, index) => {
-    if (migration.version !== index + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${index + 1} (server/lib/store/migration-list.ts)`)
+    const before = migrations[index - 1]
+    if (!Number.isInteger(migration.version) || migration.version < 1 || (before && migration.version <= before.version)) {
+      throw new Error(`migration ${migration.name} has version ${migration.version}: versions must rise through server/lib/store/migration-list.ts`)
+    }
   })
 }
 
@@ -19,21 +22,25 @@ function assertOrdered(migrations: readonly Migration[]) {
  * Brings the schema to the newest version, under the database's migration lock: a second instance
  * starting at the same moment waits for the first, then finds nothing left to do. Each run is one
  * transaction (DDL is transactional on both databases), so a crash leaves the previous version.
- * A database newer than this code (a rollback of a deploy) is left as it is.
+ * A database newer than this code (a rollback of a deploy) is left as it is. Versions rise but may
+ * have gaps.
  */
 export async function migrate(db: SqlDatabase, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationOutcome> {
   assertOrdered(migrations)
   return db.withMigrationLock(async (tx) => {
     await tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)')
-    const row = await tx.get<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations')
-    const current = Number(row?.version ?? 0)
+    // Each version not recorded yet, not only those above the newest: two branches' migrations
+    // merged in either order are both applied.
+    const rows = await tx.all<{ version: number }>('SELECT version FROM schema_migrations')
+    const done = new Set(rows.map(row => Number(row.version)))
+    const current = Math.max(0, ...done)
     const applied: number[] = []
     for (const migration of migrations) {
-      if (migration.version <= current) continue
+      if (done.has(migration.version)) continue
       for (const statement of statementsFor(migration, db.dialect)) await tx.run(statement)
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [migration.version, migration.name, Date.now()])
       applied.push(migration.version)
     }
-    return { applied, version: Math.max(current, migrations.length) }
+    return { applied, version: Math.max(current, ...migrations.map(m => m.version)) }
   })
 }

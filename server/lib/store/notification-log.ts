@@ -2,6 +2,27 @@ import type { SqlDatabase } from './sql-database'
 import { GroupCommit } from './group-commit'
 import { countStoreBatch, countSwept } from './store-counts'
 
+/** A publish's `Idempotency-Key`, kept with its event in the same transaction (003-idempotency-keys). */
+export interface IdempotencyClaim {
+  /** Whose key it is: keys are per publisher. */
+  scope: string
+  key: string
+  bodyHash: string
+}
+
+/** What a key was first used for, within its lifetime. */
+export interface IdempotencyRecord {
+  bodyHash: string
+  topic: string
+  eventId: string
+}
+
+/** Keys are kept this long (then a retry publishes again). */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000
+
+/** `stored`, or `duplicate`: its Idempotency-Key was taken (by an earlier publish, or one in the same batch), so nothing was written. */
+export type AppendResult = 'stored' | 'duplicate'
+
 /** One stored event: a row of `notifications`. `data` is the published JSON, as text. */
 export interface NotificationRow {
   topic: string
@@ -25,20 +46,43 @@ const COLUMNS = 'topic, id, ms, seq, event, data, sender, created_at'
  * in id order for a replay that reaches past the live history, swept after the retention.
  */
 export class NotificationLog {
-  private readonly writer: GroupCommit<NotificationRow>
+  private readonly writer: GroupCommit<{ row: NotificationRow, claim?: IdempotencyClaim }, AppendResult>
 
   constructor(private readonly db: SqlDatabase, private readonly track: <T>(work: () => Promise<T>) => Promise<T>) {
-    this.writer = new GroupCommit(rows => this.track(() => this.insert(rows)))
+    this.writer = new GroupCommit(items => this.track(() => this.insert(items)))
   }
 
-  /** Resolves once the row is committed. */
-  append(row: NotificationRow): Promise<void> {
-    return this.writer.write(row)
+  /**
+   * Resolves once the row is committed. With `claim`, the key is taken in the same transaction, or
+   * the row is not written at all (`duplicate`): a key and its event are stored together or not at all.
+   */
+  append(row: NotificationRow, claim?: IdempotencyClaim): Promise<AppendResult> {
+    return this.writer.write({ row, claim })
   }
 
-  private async insert(rows: NotificationRow[]): Promise<void> {
+  private async insert(items: Array<{ row: NotificationRow, claim?: IdempotencyClaim }>): Promise<AppendResult[]> {
     const started = performance.now()
+    const results: AppendResult[] = []
+    const rows: NotificationRow[] = []
     await this.db.transaction(async (tx) => {
+      results.length = rows.length = 0
+      for (const { row, claim } of items) {
+        if (claim) {
+          // A key past its lifetime is taken over; a live one is not.
+          const { changes } = await tx.run(
+            `INSERT INTO idempotency_keys (scope, key, body_hash, topic, event_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (scope, key) DO UPDATE SET body_hash = excluded.body_hash, topic = excluded.topic, event_id = excluded.event_id, created_at = excluded.created_at
+             WHERE idempotency_keys.created_at < ?`,
+            [claim.scope, claim.key, claim.bodyHash, row.topic, row.id, row.created_at, row.created_at - IDEMPOTENCY_TTL_MS],
+          )
+          if (!changes) {
+            results.push('duplicate')
+            continue
+          }
+        }
+        results.push('stored')
+        rows.push(row)
+      }
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
         const chunk = rows.slice(i, i + ROWS_PER_STATEMENT)
         const values = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
@@ -46,6 +90,16 @@ export class NotificationLog {
       }
     })
     countStoreBatch(rows.length, (performance.now() - started) / 1000)
+    return results
+  }
+
+  /** What `key` of `scope` was first used for, if that was within its lifetime. */
+  async idempotencyRecord(scope: string, key: string, now = Date.now()): Promise<IdempotencyRecord | undefined> {
+    const row = await this.track(() => this.db.get<{ body_hash: string, topic: string, event_id: string }>(
+      'SELECT body_hash, topic, event_id FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at >= ?',
+      [scope, key, now - IDEMPOTENCY_TTL_MS],
+    ))
+    return row && { bodyHash: row.body_hash, topic: row.topic, eventId: row.event_id }
   }
 
   /** Events of `topics` after id `[ms, seq]`, oldest first, at most `limit`. */
@@ -76,6 +130,14 @@ export class NotificationLog {
    * Returns how many rows went.
    */
   async sweep(cutoffMs: number, yieldBetween: () => Promise<void> = () => new Promise(resolve => setImmediate(resolve))): Promise<number> {
+    for (;;) {
+      const { changes } = await this.track(() => this.db.run(
+        'DELETE FROM idempotency_keys WHERE (scope, key) IN (SELECT scope, key FROM idempotency_keys WHERE created_at < ? LIMIT ?)',
+        [Date.now() - IDEMPOTENCY_TTL_MS, SWEEP_BATCH],
+      ))
+      if (changes < SWEEP_BATCH) break
+      await yieldBetween()
+    }
     let total = 0
     for (;;) {
       const { changes } = await this.track(() => this.db.run(

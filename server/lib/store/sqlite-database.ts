@@ -6,9 +6,10 @@ import type { SqlDatabase, SqlRunner, SqlValue } from './sql-database'
 
 /**
  * How long a statement waits for another process's write lock before it fails (then the publish
- * answers 503). node:sqlite is synchronous, so this wait holds the event loop: kept short.
+ * answers 503). node:sqlite is synchronous, so this wait holds the event loop: kept short, and
+ * while the database stays locked only one publish every PROBE_MS (stored-topics-bus.ts) waits.
  */
-const BUSY_TIMEOUT_MS = 1000
+const BUSY_TIMEOUT_MS = 250
 
 /**
  * SQLite in one file through Node 24's built-in `node:sqlite` (no native build, installs offline).

@@ -69,6 +69,8 @@ async function feedServer() {
 }
 
 /** The other server's protocol, as options. */
+const STALL_BEAT_MS = 400
+
 const FEED: UseEventStreamOptions<Record<string, FeedPayload>> = {
   transport: 'fetch',
   topicParam: 'channels',
@@ -78,7 +80,9 @@ const FEED: UseEventStreamOptions<Record<string, FeedPayload>> = {
   heartbeatParam: false,
   doneEvent: 'bye',
   heartbeatEvent: 'ping',
-  heartbeat: 100,
+  // Stalled after 2.5 beats without a byte: 1 s, far above a loaded machine's pauses (at 100 ms a busy
+  // test run took a paused stream for a stalled one and connected twice). The feed pings every 100 ms.
+  heartbeat: STALL_BEAT_MS,
   events: ['note'],
   reconnect: { delay: 50, maxDelay: 100 },
 }
@@ -114,8 +118,9 @@ describe('another SSE server, by options alone', () => {
     await vi.waitFor(() => expect(received(a)).toEqual([ids[0], ids[2], 'note:maintenance']), wait)
     await vi.waitFor(() => expect(received(b)).toEqual([ids[1], 'note:maintenance']), wait)
     expect(feed.open.size).toBe(1)
-    // Its `ping`s are heartbeats: never recorded, and they keep the quiet stream from being taken for stalled.
-    await new Promise(resolve => setTimeout(resolve, 400))
+    // Its `ping`s are heartbeats: never recorded, and they keep the quiet stream from being taken for
+    // stalled for longer than the stall timer's 2.5 beats.
+    await new Promise(resolve => setTimeout(resolve, 3 * STALL_BEAT_MS))
     expect([a, b].map(c => c.status.value)).toEqual(['open', 'open'])
     expect(feed.requests).toHaveLength(1)
   })

@@ -6,12 +6,12 @@ import { readSessionUser } from './session-user'
 import { matchesAny } from './topic-patterns'
 
 /**
- * Whose inbox this request reads or writes: the signed-in user's, or the user a subscriber token
+ * Whose own things (the inbox, the push devices) this request reads or writes: the signed-in user's, or the user a subscriber token
  * was minted for (its `sub`) when the token also grants their topic `user:<sub>` (what
  * POST /api/notify/token mints). A sent token that is refused is a 401, never ignored for the
  * session; a token for someone else's topic is a 403 on the whole inbox (its items are 404s).
  */
-export async function authorizeInbox(event: H3Event): Promise<{ userId: string }> {
+export async function authorizeOwnUser(event: H3Event): Promise<{ userId: string }> {
   const token = await readToken(event)
   if (token) {
     if (!token.sub || !USER_ID_PATTERN.test(token.sub) || !matchesAny(userTopic(token.sub), token.subscribe)) {
@@ -20,6 +20,6 @@ export async function authorizeInbox(event: H3Event): Promise<{ userId: string }
     return { userId: token.sub }
   }
   const user = await readSessionUser(event)
-  if (!user) unauthorized(event, 'session.missing', 'Sign in to use your inbox, or send a subscriber token (Authorization: Bearer).')
+  if (!user) unauthorized(event, 'session.missing', 'Sign in, or send a subscriber token (Authorization: Bearer).')
   return { userId: user.id }
 }
