@@ -1,5 +1,9 @@
 import type { InboxChange, InboxCounts, InboxItem, InboxPage, InboxPatch, InboxStatus } from '#shared/types/inbox'
+import { isNewerEventId } from '#shared/utils/event-id'
 import { INBOX_MAX_SEEN_IDS, applyInboxChange, inStatus } from '#shared/utils/inbox'
+
+/** useState key of the stream's resume point a server render found (plugins/inbox-cursor.server.ts). */
+export const INBOX_CURSOR_STATE = 'inbox:cursor'
 
 const SEEN_BATCH_MS = 250
 // One queue per tab, whichever component asks.
@@ -37,13 +41,17 @@ export function useInbox() {
       loaded.value = false
     }
     const page = await $fetch<InboxPage>('/api/inbox', { query: query() })
+    // What the stream brought while the page was on its way, newer than the page: not in it, nor in its counts.
+    const inPage = new Set(page.items.map(item => item.id))
+    const arrived = items.value.filter(item => !inPage.has(item.id) && item.readAt === null && isNewerEventId(item.id, page.cursor))
     // Another tab switch may have been asked for meanwhile: its answer is the one shown.
     if (status.value === to) {
-      items.value = page.items
+      items.value = to === 'archived' ? page.items : [...arrived, ...page.items]
       next.value = page.next
       loaded.value = true
     }
-    counts.value = page.counts
+    const { unread, unseen, total } = page.counts
+    counts.value = { unread: unread + arrived.length, unseen: unseen + arrived.length, total: total + arrived.length }
     return page
   }
 

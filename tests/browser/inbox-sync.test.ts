@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core'
 import { getBrowser, url } from '@nuxt/test-utils/e2e'
 import { afterAll, describe, expect, it } from 'vitest'
+import { seriousViolations } from '../support/axe'
 import { pageProblems, screenshot } from '../support/page'
 import { setupServer } from '../support/server'
 import { ACCESS_ENV } from '../support/tokens'
@@ -39,6 +40,9 @@ describe('the inbox across one person\'s devices, in Chromium', () => {
       await expect.poll(() => items(page).count()).toBe(3)
       await expect.poll(() => badge(page).textContent()).toBe('3')
     }
+
+    // Light mode, unread items: no serious or critical WCAG 2 A/AA violation either.
+    expect(await seriousViolations(laptop.page)).toEqual([])
 
     phone.inboxRequests.length = 0
     const item = items(laptop.page).filter({ hasText: 'note 2' })
@@ -93,6 +97,13 @@ describe('the inbox across one person\'s devices, in Chromium', () => {
     expect(await bo.page.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe('inbox-tab-all')
     await bo.page.keyboard.press('End')
     await expect.poll(() => tab(bo.page, '已归档').getAttribute('aria-selected')).toBe('true')
+    await bo.page.getByTestId('inbox-empty').waitFor()
+
+    // No serious or critical WCAG 2 A/AA violation (axe-core) in the signed-in list, dark, at 390 px.
+    await tab(bo.page, '全部').click()
+    await expect.poll(() => items(bo.page).count()).toBe(20)
+    expect(await seriousViolations(bo.page)).toEqual([])
+    await tab(bo.page, '已归档').click()
     await bo.page.getByTestId('inbox-empty').waitFor()
 
     // Nothing wider than the phone's 390 px.

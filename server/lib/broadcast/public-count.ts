@@ -12,6 +12,7 @@ export type PublicCountingBus = EventBus & { readonly publicPublishedCount: numb
 export function countPublicPublishes(bus: EventBus, isPublic: (topic: string) => boolean): PublicCountingBus {
   let count = 0
   const publish = bus.publish.bind(bus)
+  // The options go on as given: a stored topic's sender and Idempotency-Key, the inbox's `stored: false`.
   bus.publish = async (input, options) => {
     const event = await publish(input, options)
     if (isPublic(event.topic)) count++
