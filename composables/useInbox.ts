@@ -28,6 +28,8 @@ export function useInbox() {
   /** An older page is being loaded. */
   const loading = useState('inbox:loading', () => false)
   const unread = computed(() => counts.value?.unread ?? 0)
+  /** How many notifications arrived on the stream since sign-in: what the page announces (politely, once). */
+  const arrivals = useState('inbox:arrivals', () => 0)
 
   const query = (before?: string) => ({ status: status.value, ...(before ? { before } : {}) })
 
@@ -83,6 +85,7 @@ export function useInbox() {
   /** A notification that just arrived on the stream (unread, unseen). */
   function receive(item: InboxItem) {
     if (items.value.some(known => known.id === item.id)) return
+    arrivals.value++
     if (counts.value) counts.value = { unread: counts.value.unread + 1, unseen: counts.value.unseen + 1, total: counts.value.total + 1 }
     if (status.value !== 'archived') items.value = [item, ...items.value]
   }
@@ -127,9 +130,10 @@ export function useInbox() {
     counts.value = null
     items.value = []
     next.value = null
+    arrivals.value = 0
   }
 
-  return { counts, unread, status, items, next, loaded, loading, show, loadOlder, apply, receive, patch, readAll, markSeen, clear }
+  return { counts, unread, arrivals, status, items, next, loaded, loading, show, loadOlder, apply, receive, patch, readAll, markSeen, clear }
 }
 
 /** A notification's text (one rule for the inbox and a push: shared/rules/notification-text.ts). */
