@@ -5,7 +5,7 @@ import { userIdOf } from '../../shared/utils/notify'
 import { seriousViolations } from '../support/axe'
 import { pageProblems, screenshot } from '../support/page'
 import { TOKEN, setupServer } from '../support/server'
-import { ACCESS_ENV } from '../support/tokens'
+import { ACCESS_ENV, publisherToken } from '../support/tokens'
 
 const app = await setupServer(ACCESS_ENV, { browser: true })
 const publish = app.publish
@@ -165,6 +165,13 @@ describe('the inbox page in Chromium, two people', () => {
     await page.waitForTimeout(1000)
     expect(await page.evaluate(() => (window as unknown as { announced: string[] }).announced)).toEqual(['2 条新通知'])
     expect(await page.getByTestId('inbox').evaluate(list => list.closest('[aria-live], [role=status], [role=log], [role=alert]') === null)).toBe(true)
+
+    // A backend's JWT names its sender (its subject): shown on the item that arrived live, no reload.
+    const backend = await publisherToken(['user:*'], { sub: 'billing' })
+    const sent = await app.publishRaw({ topic, data: { text: 'your invoice' } }, { authorization: `Bearer ${backend}` })
+    expect(sent.status).toBe(200)
+    await items(page).first().filter({ hasText: 'your invoice' }).getByTestId('inbox-sender').filter({ hasText: '来自 billing' }).waitFor()
+    expect(await items(page).filter({ hasText: 'first' }).getByTestId('inbox-sender').textContent()).toBe('发送者未知')
 
     expect(await scanBothSchemes(page)).toEqual({ light: [], dark: [] })
     await page.emulateMedia({ colorScheme: 'light' })
