@@ -135,6 +135,7 @@ describe('the inbox page in Chromium, two people', () => {
     await signIn.locator('input[name=name]').fill('x'.repeat(65))
     await signIn.getByRole('button').click()
     await signIn.getByRole('alert').filter({ hasText: '这个名字不能用' }).waitFor()
+    console.info(`screenshot: ${await screenshot(page, 'inbox-signed-out-refused')}`)
 
     // Any display name; Enter signs in, and the focus goes to the inbox's heading, not the document's start.
     await signIn.locator('input[name=name]').fill('王小明')
