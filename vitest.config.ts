@@ -10,14 +10,14 @@ const alias = {
 /** Files whose assertions are timings of the server itself (run in their own group, see below). */
 const TIMED_ALONE = ['tests/reliability/leaks.test.ts']
 
-const E2E = {
+const E2E: { environment: 'node', globalSetup: string[], testTimeout: number, hookTimeout: number } = {
   environment: 'node',
   // redis-server, PostgreSQL and Chromium present (installed with apt where it can), then one
   // production build for every e2e file; each file then starts its own server on a free port.
   globalSetup: ['tests/support/preflight.ts', 'tests/support/build-once.ts'],
   testTimeout: 30_000,
   hookTimeout: 120_000,
-} as const
+}
 
 export default defineConfig({
   test: {
