@@ -1,11 +1,18 @@
 import type { InboxChange, InboxCounts, InboxItem, InboxPage, InboxPatch, InboxStatus } from '#shared/types/inbox'
+import { isNewerEventId } from '#shared/utils/event-id'
 import { INBOX_MAX_SEEN_IDS, applyInboxChange, inStatus } from '#shared/utils/inbox'
+
+/** useState key of the stream's resume point a server render found (plugins/inbox-cursor.server.ts). */
+export const INBOX_CURSOR_STATE = 'inbox:cursor'
 
 const SEEN_BATCH_MS = 250
 // One queue per tab, whichever component asks.
 const seenQueue = new Set<string>()
 const seenAsked = new Set<string>()
 let seenTimer: ReturnType<typeof setTimeout> | undefined
+// The stream's frame is one for every subscriber and names no sender; the first page does.
+const SENDER_FILL_MS = 300
+let senderTimer: ReturnType<typeof setTimeout> | undefined
 
 /**
  * The signed-in person's inbox, one for the whole app: the header's badge (the server's unread
@@ -24,6 +31,8 @@ export function useInbox() {
   /** An older page is being loaded. */
   const loading = useState('inbox:loading', () => false)
   const unread = computed(() => counts.value?.unread ?? 0)
+  /** How many notifications arrived on the stream since sign-in: what the page announces (politely, once). */
+  const arrivals = useState('inbox:arrivals', () => 0)
 
   const query = (before?: string) => ({ status: status.value, ...(before ? { before } : {}) })
 
@@ -37,13 +46,17 @@ export function useInbox() {
       loaded.value = false
     }
     const page = await $fetch<InboxPage>('/api/inbox', { query: query() })
+    // What the stream brought while the page was on its way, newer than the page: not in it, nor in its counts.
+    const inPage = new Set(page.items.map(item => item.id))
+    const arrived = items.value.filter(item => !inPage.has(item.id) && item.readAt === null && isNewerEventId(item.id, page.cursor))
     // Another tab switch may have been asked for meanwhile: its answer is the one shown.
     if (status.value === to) {
-      items.value = page.items
+      items.value = to === 'archived' ? page.items : [...arrived, ...page.items]
       next.value = page.next
       loaded.value = true
     }
-    counts.value = page.counts
+    const { unread, unseen, total } = page.counts
+    counts.value = { unread: unread + arrived.length, unseen: unseen + arrived.length, total: total + arrived.length }
     return page
   }
 
@@ -75,8 +88,27 @@ export function useInbox() {
   /** A notification that just arrived on the stream (unread, unseen). */
   function receive(item: InboxItem) {
     if (items.value.some(known => known.id === item.id)) return
+    arrivals.value++
     if (counts.value) counts.value = { unread: counts.value.unread + 1, unseen: counts.value.unseen + 1, total: counts.value.total + 1 }
     if (status.value !== 'archived') items.value = [item, ...items.value]
+    if (item.sender === null) fillSenders()
+  }
+
+  /**
+   * Who sent what just arrived: the stream's payload says no sender, so once a burst of arrivals
+   * has settled (SENDER_FILL_MS) the first page is read again, once, and the senders it names are
+   * filled in (only those: the counts and the list stay the stream's). A sender the server does
+   * not know (the publish token names no one) stays unknown.
+   */
+  function fillSenders() {
+    if (senderTimer) return
+    senderTimer = setTimeout(async () => {
+      senderTimer = undefined
+      const page = await $fetch<InboxPage>('/api/inbox', { query: query() }).catch(() => undefined)
+      const senders = new Map(page?.items.flatMap(known => known.sender ? [[known.id, known.sender] as const] : []))
+      if (!senders.size) return
+      items.value = items.value.map(item => item.sender === null && senders.has(item.id) ? { ...item, sender: senders.get(item.id)! } : item)
+    }, SENDER_FILL_MS)
   }
 
   async function patch(id: string, body: InboxPatch) {
@@ -119,9 +151,10 @@ export function useInbox() {
     counts.value = null
     items.value = []
     next.value = null
+    arrivals.value = 0
   }
 
-  return { counts, unread, status, items, next, loaded, loading, show, loadOlder, apply, receive, patch, readAll, markSeen, clear }
+  return { counts, unread, arrivals, status, items, next, loaded, loading, show, loadOlder, apply, receive, patch, readAll, markSeen, clear }
 }
 
 /** A notification's text (one rule for the inbox and a push: shared/rules/notification-text.ts). */

@@ -2,7 +2,7 @@ import type { InboxChange } from '#shared/types/inbox'
 import type { BroadcastPayload, ResetPayload } from '#shared/types/notify'
 import { isInboxChange } from '#shared/utils/inbox'
 import { STREAM_EVENTS, userTopic } from '#shared/utils/notify'
-import { notificationText } from '~/composables/useInbox'
+import { INBOX_CURSOR_STATE, notificationText } from '~/composables/useInbox'
 
 /**
  * While someone is signed in, one stream of their own topic (`user:<id>`, granted by the session
@@ -52,12 +52,27 @@ export default defineNuxtPlugin(() => {
     wasOpen = true
   })
 
+  // The resume point of the server's render, used once: the stream opens at once, the list loads beside it.
+  const rendered = useState<string | null | undefined>(INBOX_CURSOR_STATE, () => undefined)
+
+  function openFrom(userId: string, cursor: string | null) {
+    const topic = `topic=${encodeURIComponent(userTopic(userId))}`
+    base.value = `/api/notify/events?${topic}${cursor ? `&lastEventId=${encodeURIComponent(cursor)}` : ''}`
+    stream.open()
+  }
+
   async function load() {
     if (!user.value) return
+    const userId = user.value.id
+    const cursor = rendered.value
+    rendered.value = undefined
+    if (cursor !== undefined) {
+      openFrom(userId, cursor)
+      await inbox.show()
+      return
+    }
     const page = await inbox.show()
-    const topic = `topic=${encodeURIComponent(userTopic(user.value.id))}`
-    base.value = `/api/notify/events?${topic}${page.cursor ? `&lastEventId=${encodeURIComponent(page.cursor)}` : ''}`
-    stream.open()
+    openFrom(userId, page.cursor)
   }
 
   watch(() => user.value?.id, (id) => {

@@ -25,6 +25,7 @@ import { delimiter, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { EventSourceMessage } from 'eventsource-parser'
+import { STREAM_EVENTS } from '../../composables/useEventStream/stream-events.ts'
 import { openSse, type SseReader } from '../../tests/support/sse.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -277,9 +278,9 @@ async function runChecks(preset: Preset, base: string, host: Host): Promise<Chec
   await check('streams', async () => {
     const count = 8
     const interval = 250
-    const { status, frames, ms } = await readSse(`${base}/api/notify/stream?count=${count}&interval=${interval}`, f => f.some(x => x.event === 'done'))
+    const { status, frames, ms } = await readSse(`${base}/api/notify/stream?count=${count}&interval=${interval}`, f => f.some(x => x.event === STREAM_EVENTS.done))
     const messages = frames.filter(f => f.id)
-    const done = frames.some(f => f.event === 'done')
+    const done = frames.some(f => f.event === STREAM_EVENTS.done)
     const spread = messages.length ? messages.at(-1)!.at - messages[0]!.at : 0
     const ok = status === 200 && done && messages.length === count && spread >= 0.7 * (count - 1) * interval && messages[0]!.at < 1500
     const times = messages.map(m => m.at).join(',')
@@ -323,8 +324,8 @@ async function runChecks(preset: Preset, base: string, host: Host): Promise<Chec
 
   // 6. After all the drops: another full stream, the process alive, no unhandled rejection logged.
   await check('next', async () => {
-    const { frames } = await readSse(`${base}/api/notify/stream?count=3&interval=50`, f => f.some(x => x.event === 'done'))
-    const done = frames.some(f => f.event === 'done')
+    const { frames } = await readSse(`${base}/api/notify/stream?count=3&interval=50`, f => f.some(x => x.event === STREAM_EVENTS.done))
+    const done = frames.some(f => f.event === STREAM_EVENTS.done)
     // workerd logs every response body that ends in an error as "Uncaught": the slow-consumer
     // cut-off (cloudflare-durable's `slow` check) errors one on purpose, to drop what is queued for it.
     const unhandled = host.output.split('\n').some(line => /unhandled ?rejection|uncaught/i.test(line) && !line.includes('subscriber too slow'))
@@ -467,9 +468,9 @@ async function durableChecks(base: string, check: CheckFn, host: Host) {
     const restartMs = Date.now() - stopped
     const uptimeAfter = ((await (await fetch(`${base}/api/notify/stats`)).json()) as { uptimeSeconds: number }).uptimeSeconds
     const after = await publishN(base, 'rs', 3)
-    const again = await readSse(`${base}/api/notify/events?topic=rs`, f => messagesOf(f).length >= 2 || f.some(x => x.event === 'reset'), 8000, { 'last-event-id': seen })
+    const again = await readSse(`${base}/api/notify/events?topic=rs`, f => messagesOf(f).length >= 2 || f.some(x => x.event === STREAM_EVENTS.reset), 8000, { 'last-event-id': seen })
     const got = ns(again.frames).join(',')
-    const ok = got === '2,3' && !again.frames.some(f => f.event === 'reset') && uptimeAfter < uptimeBefore
+    const ok = got === '2,3' && !again.frames.some(f => f.event === STREAM_EVENTS.reset) && uptimeAfter < uptimeBefore
     return { ok, detail: `left after ${seen}; 2 published (${before}), restarted in ${restartMs} ms (object uptime ${uptimeBefore} s, then ${uptimeAfter} s), 3 published (${after}); back with Last-Event-ID: got [${got}] (want 2,3)` }
   })
 
@@ -477,11 +478,11 @@ async function durableChecks(base: string, check: CheckFn, host: Host) {
   await check('reset', async () => {
     const seen = await publishN(base, 'old', 0)
     for (let n = 1; n <= HISTORY_SIZE + 2; n++) await publishN(base, 'old', n)
-    const expired = await readSse(`${base}/api/notify/events?topic=old`, f => f.some(x => x.event === 'reset'), 5000, { 'last-event-id': seen })
-    const reset = expired.frames.find(f => f.event === 'reset')
+    const expired = await readSse(`${base}/api/notify/events?topic=old`, f => f.some(x => x.event === STREAM_EVENTS.reset), 5000, { 'last-event-id': seen })
+    const reset = expired.frames.find(f => f.event === STREAM_EVENTS.reset)
     const reason = reset ? (JSON.parse(reset.data!) as { reason: string }).reason : undefined
-    const unknown = await readSse(`${base}/api/notify/events?topic=old`, f => f.some(x => x.event === 'reset'), 5000, { 'last-event-id': '99999999999999-1' })
-    const unknownReason = (JSON.parse(unknown.frames.find(f => f.event === 'reset')?.data ?? '{}') as { reason?: string }).reason
+    const unknown = await readSse(`${base}/api/notify/events?topic=old`, f => f.some(x => x.event === STREAM_EVENTS.reset), 5000, { 'last-event-id': '99999999999999-1' })
+    const unknownReason = (JSON.parse(unknown.frames.find(f => f.event === STREAM_EVENTS.reset)?.data ?? '{}') as { reason?: string }).reason
     const ok = reason === 'history-expired' && !!reset?.id && unknownReason === 'unknown-id'
     return { ok, detail: `id ${seen}, ${HISTORY_SIZE + 2} events later (history ${HISTORY_SIZE}): reset ${reason ?? 'none'} with id ${reset?.id}; a future id: reset ${unknownReason ?? 'none'}` }
   })

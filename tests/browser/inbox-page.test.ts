@@ -1,9 +1,11 @@
 import type { BrowserContext, Page } from 'playwright-core'
 import { getBrowser, url } from '@nuxt/test-utils/e2e'
 import { afterAll, describe, expect, it } from 'vitest'
-import { pageProblems } from '../support/page'
+import { userIdOf } from '../../shared/utils/notify'
+import { seriousViolations } from '../support/axe'
+import { pageProblems, screenshot } from '../support/page'
 import { TOKEN, setupServer } from '../support/server'
-import { ACCESS_ENV } from '../support/tokens'
+import { ACCESS_ENV, publisherToken } from '../support/tokens'
 
 const app = await setupServer(ACCESS_ENV, { browser: true })
 const publish = app.publish
@@ -59,7 +61,10 @@ describe('the inbox page in Chromium, two people', () => {
     await form.locator('input[name=user]').fill('Alice')
     await form.locator('input[name=text]').fill('from bob, by the form')
     await form.getByRole('button').click()
-    await form.getByRole('status').filter({ hasText: '已发送' }).waitFor()
+    // What the answer says (delivered to Alice's one open tab), not an internal id; the text is cleared for the next one.
+    await form.getByRole('status').filter({ hasText: '已发送，送达 1 个在线订阅者' }).waitFor()
+    expect(await form.locator('input[name=text]').inputValue()).toBe('')
+    expect(await form.locator('input[name=user]').inputValue()).toBe('Alice')
     await items(alice.page).first().filter({ hasText: 'from bob, by the form' }).waitFor()
 
     expect(await items(alice.page).allTextContents()).toEqual([expect.stringContaining('from bob, by the form'), expect.stringContaining('hello alice')])
@@ -116,4 +121,74 @@ describe('the inbox page in Chromium, two people', () => {
     expect(await carol.page.evaluate(() => (window as unknown as { shownNotifications: unknown[] }).shownNotifications)).toHaveLength(1)
     expect(carol.problems).toEqual([])
   })
+
+  it('signs in by keyboard with any name, focus on the heading; a real desktop button; new ones said once, politely; no axe violation', async () => {
+    const context = await (await getBrowser()).newContext()
+    contexts.push(context)
+    const page = await context.newPage()
+    const problems = pageProblems(page)
+    await page.goto(url('/inbox'), { waitUntil: 'networkidle' })
+    expect(await scanBothSchemes(page)).toEqual({ light: [], dark: [] })
+
+    // A refusal in the page's language, by its code (not the server's English rule).
+    const signIn = page.getByTestId('sign-in')
+    await signIn.locator('input[name=name]').fill('x'.repeat(65))
+    await signIn.getByRole('button').click()
+    await signIn.getByRole('alert').filter({ hasText: '这个名字不能用' }).waitFor()
+    console.info(`screenshot: ${await screenshot(page, 'inbox-signed-out-refused')}`)
+
+    // Any display name; Enter signs in, and the focus goes to the inbox's heading, not the document's start.
+    await signIn.locator('input[name=name]').fill('王小明')
+    await signIn.locator('input[name=name]').press('Enter')
+    await page.getByTestId('signed-in').filter({ hasText: '王小明' }).waitFor()
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('inbox-heading')
+
+    // The desktop switch is a button, and looks like one (filled, not plain text).
+    const desktop = page.getByRole('button', { name: '开启桌面通知' })
+    expect(await desktop.evaluate(element => getComputedStyle(element).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)')
+
+    // Every text the announcer says, as the page changes it.
+    const announcer = page.getByTestId('inbox-announcer')
+    expect(await announcer.getAttribute('aria-live')).toBe('polite')
+    await announcer.evaluate((element) => {
+      const said: string[] = []
+      Object.assign(window, { announced: said })
+      new MutationObserver(() => {
+        const text = element.textContent?.trim()
+        if (text) said.push(text)
+      }).observe(element, { childList: true, characterData: true, subtree: true })
+    })
+    const topic = `user:${userIdOf('王小明')}`
+    await Promise.all([publish({ topic, data: { text: 'first' } }), publish({ topic, data: { text: 'second' } })])
+    await expect.poll(() => items(page).count()).toBe(2)
+    await expect.poll(() => announcer.textContent()).toBe('2 条新通知')
+    // Said once, a summary; the list itself is in no live region (not read again on each change).
+    await page.waitForTimeout(1000)
+    expect(await page.evaluate(() => (window as unknown as { announced: string[] }).announced)).toEqual(['2 条新通知'])
+    expect(await page.getByTestId('inbox').evaluate(list => list.closest('[aria-live], [role=status], [role=log], [role=alert]') === null)).toBe(true)
+
+    // A backend's JWT names its sender (its subject): shown on the item that arrived live, no reload.
+    const backend = await publisherToken(['user:*'], { sub: 'billing' })
+    const sent = await app.publishRaw({ topic, data: { text: 'your invoice' } }, { authorization: `Bearer ${backend}` })
+    expect(sent.status).toBe(200)
+    await items(page).first().filter({ hasText: 'your invoice' }).getByTestId('inbox-sender').filter({ hasText: '来自 billing' }).waitFor()
+    expect(await items(page).filter({ hasText: 'first' }).getByTestId('inbox-sender').textContent()).toBe('发送者未知')
+
+    expect(await scanBothSchemes(page)).toEqual({ light: [], dark: [] })
+    await page.emulateMedia({ colorScheme: 'light' })
+    console.info(`screenshot: ${await screenshot(page, 'inbox-signed-in-light')}`)
+    // The one console line: the browser's own note of the refused (400) sign-in above.
+    expect(problems).toEqual([expect.stringContaining('status of 400')])
+  })
 })
+
+/** The page in light then dark: the serious and critical WCAG 2 A/AA violations of each. */
+async function scanBothSchemes(page: Page) {
+  await page.emulateMedia({ colorScheme: 'light' })
+  const light = await seriousViolations(page)
+  await page.emulateMedia({ colorScheme: 'dark' })
+  // Transitions (the buttons') settle before colours are measured.
+  await page.waitForTimeout(300)
+  const dark = await seriousViolations(page)
+  return { light, dark }
+}

@@ -167,7 +167,7 @@ export function describeAccess(busName: string, instances: { publisher: AppInsta
       await reader.until(r => r.events.some(event => event.event === STREAM_EVENTS.renew), 8000)
       await reader.ended
       const renew = reader.events.at(-1)!
-      expect(renew.event).toBe('renew')
+      expect(renew.event).toBe(STREAM_EVENTS.renew)
       expect(json(renew)).toEqual({ reason: 'token-expired' })
       // No id on the renew frame: the client's Last-Event-ID stays its last real event.
       expect(renew.id).toBeUndefined()

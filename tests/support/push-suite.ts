@@ -168,7 +168,7 @@ export async function pushSuite(name: string, databaseEnv: Record<string, string
       const device = service.device('bob-tablet')
       expect((await fetch(`${server.url}/api/push/subscriptions`, { method: 'POST', headers, body: JSON.stringify(device.subscription) })).status).toBe(201)
       const other = await subscriberToken(['user:carol'], { sub: 'bob' })
-      expect((await fetch(`${server.url}/api/push/subscriptions`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${other}` }, body: JSON.stringify(device.subscription) })).status).toBe(401)
+      expect((await fetch(`${server.url}/api/push/subscriptions`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${other}` }, body: JSON.stringify(device.subscription) })).status).toBe(403)
       const published = await server.publish({ topic: 'user:bob', data: 'hi bob' })
       await eventually(async () => pushesTo('bob-tablet').length, n => n === 1)
       expect(pushesTo('bob-tablet')[0]!.payload.id).toBe(published.id)

@@ -1,3 +1,4 @@
+import type { IdempotencyRecord, IdempotencyRequest } from '#shared/types/idempotency'
 import type { BroadcastPayload, BusStatus, NotifyStats, PublishInput, ResetPayload } from '#shared/types/notify'
 import type { EventId } from '#shared/utils/event-id'
 import { formatEventId } from '#shared/utils/event-id'
@@ -40,7 +41,7 @@ export interface RecentResult {
 export interface PublishOptions {
   sender?: string | null
   /** A stored topic's Idempotency-Key: taken in the same transaction as the event (server/lib/store). */
-  idempotency?: { scope: string, key: string, bodyHash: string }
+  idempotency?: IdempotencyRequest
   /**
    * `false`: not stored even on a stored topic (the inbox's `inbox` change events: live news for
    * the person's other tabs, not a notification of their own).
@@ -54,7 +55,7 @@ export interface PublishOptions {
  */
 export class DuplicatePublish extends Error {
   override name = 'DuplicatePublish'
-  constructor(readonly record: { bodyHash: string, topic: string, eventId: string } | undefined) {
+  constructor(readonly record: IdempotencyRecord | undefined) {
     super('this Idempotency-Key was already used')
   }
 }

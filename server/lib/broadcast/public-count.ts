@@ -12,8 +12,9 @@ export type PublicCountingBus = EventBus & { readonly publicPublishedCount: numb
 export function countPublicPublishes(bus: EventBus, isPublic: (topic: string) => boolean): PublicCountingBus {
   let count = 0
   const publish = bus.publish.bind(bus)
-  bus.publish = async (input) => {
-    const event = await publish(input)
+  // The options go on as given: a stored topic's sender and Idempotency-Key, the inbox's `stored: false`.
+  bus.publish = async (input, options) => {
+    const event = await publish(input, options)
     if (isPublic(event.topic)) count++
     return event
   }

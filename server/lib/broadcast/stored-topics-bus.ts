@@ -1,10 +1,9 @@
+import type { IdempotencyRequest } from '#shared/types/idempotency'
 import { refusal } from '#server/lib/http'
 import type { EventId } from '#shared/utils/event-id'
 import { compareEventIds, parseEventId } from '#shared/utils/event-id'
 import type { BusEvent, EventBus, PublishInput, PublishOptions, RecentResult, ReplayResult } from './bus'
 import { DuplicatePublish } from './bus'
-
-type IdempotencyClaim = NonNullable<PublishOptions['idempotency']>
 
 /** Where stored topics' events are committed and read back (server/lib/store's notifications). */
 export interface StoredEventLog {
@@ -12,7 +11,7 @@ export interface StoredEventLog {
    * Resolves once `event` is committed (durable); with `idempotency`, its key is taken in the same
    * transaction, or nothing is written (`duplicate`).
    */
-  append(event: BusEvent, sender: string | null, idempotency?: IdempotencyClaim): Promise<'stored' | 'duplicate'>
+  append(event: BusEvent, sender: string | null, idempotency?: IdempotencyRequest): Promise<'stored' | 'duplicate'>
   /** What an Idempotency-Key was used for, within its lifetime. */
   idempotencyRecord(scope: string, key: string): Promise<DuplicatePublish['record']>
   /** Events of `topics` after `after`, oldest first, at most `limit`. */
@@ -64,7 +63,7 @@ export function withStoredTopics(bus: EventBus, options: StoredTopicsOptions): E
   // At once, not on the first stored publish: a non-stored topic's ids rise above the stored ones too.
   openLog().catch(() => {})
 
-  async function publishStored(input: PublishInput, sender: string | null, claim: IdempotencyClaim | undefined): Promise<BusEvent> {
+  async function publishStored(input: PublishInput, sender: string | null, claim: IdempotencyRequest | undefined): Promise<BusEvent> {
     if (options.isDown() || !log) {
       const now = Date.now()
       if (log && now - lastProbe < PROBE_MS) throw storeUnavailable()
@@ -77,7 +76,7 @@ export function withStoredTopics(bus: EventBus, options: StoredTopicsOptions): E
     catch {
       throw storeUnavailable()
     }
-    const recordOf = async (key: IdempotencyClaim) => {
+    const recordOf = async (key: IdempotencyRequest) => {
       try {
         return await opened.idempotencyRecord(key.scope, key.key)
       }

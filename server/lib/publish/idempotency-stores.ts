@@ -1,6 +1,7 @@
 import { refusal } from '#server/lib/http'
 import type { Cluster, Redis } from 'ioredis'
-import type { IdempotencyKeyStore, IdempotencyRecord, IdempotencyRequest } from './idempotency'
+import type { IdempotencyRecord, IdempotencyRequest } from '#shared/types/idempotency'
+import type { IdempotencyKeyStore } from './idempotency'
 
 /** A finished publish's key is kept this long. */
 export const KEY_TTL_MS = 24 * 60 * 60_000

@@ -1,3 +1,4 @@
+import type { IdempotencyRecord, IdempotencyRequest } from '#shared/types/idempotency'
 import { createHash } from 'node:crypto'
 import type { H3Event } from 'h3'
 import { getRequestHeader } from 'h3'
@@ -7,20 +8,6 @@ import { refuse } from '#server/lib/http'
 
 /** 1-128 visible ASCII characters (no space, no control character). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7E]{1,128}$/
-
-/** A publish's key, whose it is, and what it was sent with. */
-export interface IdempotencyRequest {
-  scope: string
-  key: string
-  bodyHash: string
-}
-
-/** What a key was first used for. */
-export interface IdempotencyRecord {
-  bodyHash: string
-  topic: string
-  eventId: string
-}
 
 /**
  * The `Idempotency-Key` header of a publish, or undefined when there is none; 400 naming it when

@@ -4,7 +4,8 @@ import { refuse } from '#server/lib/http'
 import type { PublishInput } from '#shared/types/notify'
 import type { Publisher } from '#server/lib/access'
 import { type BusEvent, DuplicatePublish, type EventBus } from '#server/lib/broadcast'
-import { type IdempotencyKeyStore, type IdempotencyRecord, type IdempotencyRequest, bodyHashOf, publisherScope, readIdempotencyKey } from './idempotency'
+import type { IdempotencyRecord, IdempotencyRequest } from '#shared/types/idempotency'
+import { type IdempotencyKeyStore, bodyHashOf, publisherScope, readIdempotencyKey } from './idempotency'
 
 /** Seconds a client is told to wait after a 503 (the bus or the store away): both recover in about that. */
 const RETRY_AFTER_SECONDS = 2

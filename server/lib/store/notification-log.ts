@@ -1,21 +1,7 @@
+import type { IdempotencyRecord, IdempotencyRequest } from '#shared/types/idempotency'
 import type { SqlDatabase, SqlRunner } from './sql-database'
 import { GroupCommit } from './group-commit'
 import { countStoreBatch, countSwept } from './store-counts'
-
-/** A publish's `Idempotency-Key`, kept with its event in the same transaction (003-idempotency-keys). */
-export interface IdempotencyClaim {
-  /** Whose key it is: keys are per publisher. */
-  scope: string
-  key: string
-  bodyHash: string
-}
-
-/** What a key was first used for, within its lifetime. */
-export interface IdempotencyRecord {
-  bodyHash: string
-  topic: string
-  eventId: string
-}
 
 /** Keys are kept this long (then a retry publishes again). */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000
@@ -46,7 +32,7 @@ const COLUMNS = 'topic, id, ms, seq, event, data, sender, created_at'
  * in id order for a replay that reaches past the live history, swept after the retention.
  */
 export class NotificationLog {
-  private readonly writer: GroupCommit<{ row: NotificationRow, claim?: IdempotencyClaim }, AppendResult>
+  private readonly writer: GroupCommit<{ row: NotificationRow, claim?: IdempotencyRequest }, AppendResult>
 
   constructor(private readonly db: SqlDatabase, private readonly track: <T>(work: () => Promise<T>) => Promise<T>) {
     this.writer = new GroupCommit(items => this.track(() => this.insert(items)))
@@ -56,11 +42,11 @@ export class NotificationLog {
    * Resolves once the row is committed. With `claim`, the key is taken in the same transaction, or
    * the row is not written at all (`duplicate`): a key and its event are stored together or not at all.
    */
-  append(row: NotificationRow, claim?: IdempotencyClaim): Promise<AppendResult> {
+  append(row: NotificationRow, claim?: IdempotencyRequest): Promise<AppendResult> {
     return this.writer.write({ row, claim })
   }
 
-  private async insert(items: Array<{ row: NotificationRow, claim?: IdempotencyClaim }>): Promise<AppendResult[]> {
+  private async insert(items: Array<{ row: NotificationRow, claim?: IdempotencyRequest }>): Promise<AppendResult[]> {
     const started = performance.now()
     // No keys and one statement: that statement is a transaction of its own (all rows or none),
     // without BEGIN and COMMIT: on PostgreSQL one round trip instead of three.
