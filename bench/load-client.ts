@@ -8,6 +8,8 @@ import type { Socket } from 'node:net'
 import { connect } from 'node:net'
 import type { Frame } from './load/response-reader.ts'
 import { ResponseReader } from './load/response-reader.ts'
+import type { PublishPlan, Published } from './load/publisher.ts'
+import { publishLoad } from './load/publisher.ts'
 import { SignJWT } from 'jose'
 
 export type Command
@@ -19,6 +21,7 @@ export type Command
     | { type: 'reconnected', since: number, timeoutMs: number }
     | { type: 'storm-connect', port: number, path: string, n: number }
     | { type: 'resumed', lastSeq: number, timeoutMs: number }
+    | { type: 'publish-load', plan: PublishPlan }
     | { type: 'close' }
 
 /**
@@ -70,7 +73,8 @@ export interface Reconnected {
 }
 /** Per subscriber, the published sequence 1..lastSeq must have arrived exactly once, in order. */
 export interface Resumed { type: 'resumed', subscribers: number, complete: number, lost: number, duplicated: number, resets: number, seconds: number }
-export type Reply = Subscribed | Collected | Counted | Churned | Reconnected | Resumed | { type: 'closed' } | { type: 'ok' } | { type: 'error', message: string }
+export type { Published }
+export type Reply = Published | Subscribed | Collected | Counted | Churned | Reconnected | Resumed | { type: 'closed' } | { type: 'ok' } | { type: 'error', message: string }
 
 /** Same clock as the publisher in the other process: both are on this machine. */
 const now = () => performance.timeOrigin + performance.now()
@@ -444,6 +448,7 @@ async function handle(command: Command): Promise<Reply> {
       return { type: 'ok' }
     case 'reconnected': return reconnected(command.since, command.timeoutMs)
     case 'resumed': return resumed(command.lastSeq, command.timeoutMs)
+    case 'publish-load': return publishLoad(command.plan)
     case 'close':
       closeAll()
       return { type: 'closed' }

@@ -4,7 +4,8 @@
  * Compares the production Nuxt server (.output) with a bare node:http server (servers/baseline.ts)
  * and, for held connections, better-sse on node:http (servers/better-sse.ts), in one run: broadcast
  * fan-out to N subscribers, N counting streams, connect/leave churn (anonymous and with a token per
- * connect), and a reconnect storm across two instances on Redis. Every measurement gets a freshly
+ * connect), a reconnect storm across two instances on Redis, and sustained stored publishes (the store on
+ * SQLite and on PostgreSQL against a non-stored topic). Every measurement gets a freshly
  * started server; the targets run back to back per scenario and repeat, so a burst of foreign load
  * tends to hit all of them. Prints medians over the repeats; writes bench/results/latest.json.
  */
@@ -28,6 +29,8 @@ import type { CountingResult } from './scenarios/counting.ts'
 import { countingScenario, countingTable } from './scenarios/counting.ts'
 import type { StormResult } from './scenarios/storm.ts'
 import { stormScenario, stormTable } from './scenarios/storm.ts'
+import type { StoredPublishResult } from './scenarios/stored-publish.ts'
+import { STORED_SERIES, stopStoredPublish, storedPublishScenario, storedPublishTable } from './scenarios/stored-publish.ts'
 
 const RESULTS_DIR = join(BENCH_DIR, 'results')
 
@@ -38,6 +41,7 @@ const SCENARIO_TARGETS: Record<ScenarioName, TargetName[]> = {
   'churn': ['baseline', 'nuxt'],
   'token-churn': ['nuxt'],
   'storm': ['baseline', 'nuxt'],
+  'stored-publish': ['nuxt'],
 }
 const targetsOf = (scenario: ScenarioName) => options.scenarios.has(scenario) ? SCENARIO_TARGETS[scenario].filter(t => options.targets.includes(t)) : []
 
@@ -77,13 +81,14 @@ async function main(): Promise<void> {
   console.log(`bench: nuxt runs as \`npm start\` runs it: node ${[...START_FLAGS, '.output/server/index.mjs'].join(' ')}`)
   if (options.nodeFlags.length) console.log(`bench: every server runs with ${options.nodeFlags.join(' ')}`)
   if (options.nuxtNodeFlags.length) console.log(`bench: the nuxt server runs with ${options.nuxtNodeFlags.join(' ')}`)
-  console.log(`bench: scenarios ${[...options.scenarios].join(',')}; sizes ${sizes.join(',')} held ${options.holdSeconds} s; x ${options.repeat} repeats; ${options.messages} messages every ${options.publishIntervalMs} ms; ${options.streams} counting streams; ${options.churnCycles} churn cycles; storm of ${options.stormSize}`)
+  console.log(`bench: scenarios ${[...options.scenarios].join(',')}; sizes ${sizes.join(',')} held ${options.holdSeconds} s; x ${options.repeat} repeats; ${options.messages} messages every ${options.publishIntervalMs} ms; ${options.streams} counting streams; ${options.churnCycles} churn cycles; storm of ${options.stormSize}; stored publishes from ${options.publishConnections} sockets, ${options.publishSeconds} s windows, ack time at ${options.publishRate}/s`)
   if (options.cpuProf || options.heapProf) console.log('bench: profiling: the servers run under a sampling profiler, so these numbers are not for the targets')
 
   const broadcast: BroadcastResult[] = []
   const counting: CountingResult[] = []
   const churn: ChurnResult[] = []
   const storm: StormResult[] = []
+  const storedPublish: StoredPublishResult[] = []
   const skipped: string[] = []
   const progress = (text: string) => process.stderr.write(`  [${((Date.now() - startedAt) / 60_000).toFixed(1)} min] ${text}\n`)
   for (let run = 1; run <= options.repeat; run++) {
@@ -120,7 +125,13 @@ async function main(): Promise<void> {
       progress(`run ${run} storm ${r.n} ${target}: all live in ${r.allLiveSeconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s, peak RSS ${r.peakRssMB.toFixed(0)} MB${r.lost === undefined ? '' : `, lost ${r.lost}, duplicated ${r.duplicated}, ${r.completeSubscribers}/${r.n} complete`}${r.firstError ? `, first error: ${r.firstError}` : ''}`)
       storm.push(r)
     }
+    for (const target of targetsOf('stored-publish').length ? STORED_SERIES : []) {
+      const r = await storedPublishScenario(target, run)
+      progress(`run ${run} stored-publish ${target}: max ${r.maxPerSecond.toFixed(0)}/s (ack p99 ${r.maxAckMs.p99.toFixed(1)} ms, ${r.rowsPerBatch.toFixed(1)} rows and ${r.commitMsPerBatch.toFixed(2)} ms per commit), at ${options.publishRate}/s ack p50 ${r.atRateAckMs.p50.toFixed(2)} p99 ${r.atRateAckMs.p99.toFixed(2)} ms, ${r.failed} failed, rows ${r.storedRows}/${r.acknowledgedStored}, other CPU ${r.otherCpuSeconds.toFixed(1)} s, load ${loadavg()[0]!.toFixed(2)}${r.firstError ? `, first error: ${r.firstError}` : ''}`)
+      storedPublish.push(r)
+    }
   }
+  await stopStoredPublish()
   machine.loadAverageAtEnd = loadavg()
 
   // The issue's targets are for 10k subscribers; when only smaller sizes ran, the largest is judged.
@@ -130,6 +141,7 @@ async function main(): Promise<void> {
   if (counting.length) printTable(countingTable(counting, checks))
   if (churn.length) printTable(churnTable(churn, checks))
   if (storm.length) printTable(stormTable(storm, checks))
+  if (storedPublish.length) printTable(storedPublishTable(storedPublish, checks))
   for (const line of skipped) console.log(`\n${line}`)
 
   console.log(`\nTargets (median of ${options.repeat}; per-repeat values after "runs:")${broadcast.length && judgedAt !== 10_000 ? `, broadcast judged at N=${judgedAt}, not the issue's N=10000` : ''}:`)
@@ -142,7 +154,7 @@ async function main(): Promise<void> {
 
   const file = join(RESULTS_DIR, 'latest.json')
   const settings = { ...options, scenarios: [...options.scenarios], sizes }
-  writeFileSync(file, `${JSON.stringify({ machine, settings, checks, skipped, broadcast, counting, churn, storm }, null, 2)}\n`)
+  writeFileSync(file, `${JSON.stringify({ machine, settings, checks, skipped, broadcast, counting, churn, storm, storedPublish }, null, 2)}\n`)
   console.log(`\nresults: ${file}`)
 }
 

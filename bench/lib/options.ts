@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 
 export type TargetName = 'baseline' | 'better-sse' | 'nuxt'
-export type ScenarioName = 'broadcast' | 'counting' | 'churn' | 'token-churn' | 'storm'
+export type ScenarioName = 'broadcast' | 'counting' | 'churn' | 'token-churn' | 'storm' | 'stored-publish'
 
 const { values } = parseArgs({
   // Tools beside run.ts (heap-census.ts) take positionals of their own.
@@ -21,8 +21,12 @@ const { values } = parseArgs({
     'churn': { type: 'string', default: '3000' },
     'storm-size': { type: 'string', default: '10000' },
     'storm-publish-interval': { type: 'string', default: '1000' },
+    // Stored publishes: keep-alive publisher sockets, seconds per measured window, the fixed rate of the ack-time phase.
+    'publish-connections': { type: 'string', default: '64' },
+    'publish-seconds': { type: 'string', default: '10' },
+    'publish-rate': { type: 'string', default: '1000' },
     'targets': { type: 'string', default: 'baseline,better-sse,nuxt' },
-    'scenarios': { type: 'string', default: 'broadcast,counting,churn,token-churn,storm' },
+    'scenarios': { type: 'string', default: 'broadcast,counting,churn,token-churn,storm,stored-publish' },
     'cpu-prof': { type: 'boolean', default: false },
     'heap-prof': { type: 'boolean', default: false },
     // Extra node flags for every server, e.g. --node-flags=--max-semi-space-size=16 (space-separated).
@@ -45,6 +49,9 @@ export const options = {
   churnCycles: Number(values.churn),
   stormSize: Number(values['storm-size']),
   stormPublishIntervalMs: Number(values['storm-publish-interval']),
+  publishConnections: Math.max(1, Number(values['publish-connections'])),
+  publishSeconds: Math.max(1, Number(values['publish-seconds'])),
+  publishRate: Math.max(1, Number(values['publish-rate'])),
   targets: list(values.targets) as TargetName[],
   scenarios: new Set(list(values.scenarios) as ScenarioName[]),
   cpuProf: values['cpu-prof'],

@@ -42,14 +42,15 @@ export interface Table<R extends Base> {
 
 /**
  * A table for one scenario's results; `label` prefixes its checks. `judged` names the series the targets apply to (nuxt, or
- * nuxt+token), or none to only show numbers.
+ * nuxt+token), or none to only show numbers; ratios are to `reference` (the bare baseline server, or
+ * for the stored publishes the same Nuxt server publishing to a non-stored topic).
  */
-export function table<R extends Base>(title: string, label: string, results: R[], checks: TargetCheck[], judged?: string): Table<R> {
-  const series = ['baseline', 'better-sse', 'nuxt', 'nuxt+token'].filter(name => results.some(r => r.target === name))
+export function table<R extends Base>(title: string, label: string, results: R[], checks: TargetCheck[], judged?: string, reference = 'baseline'): Table<R> {
+  const series = ['baseline', 'better-sse', 'nuxt', 'nuxt+token', 'nuxt+sqlite', 'nuxt+postgres'].filter(name => results.some(r => r.target === name))
   const of = (name: string) => results.filter(r => r.target === name).sort((a, b) => a.run - b.run)
-  const base = of('baseline')
-  const others = series.filter(name => name !== 'baseline')
-  const head: Row = ['metric (median)', ...series, ...(base.length ? others.map(name => `${name}/base`) : []), 'target', '']
+  const base = of(reference)
+  const others = series.filter(name => name !== reference)
+  const head: Row = ['metric (median)', ...series, ...(base.length ? others.map(name => `${name}/${reference === 'baseline' ? 'base' : reference}`) : []), 'target', '']
   const rows: Row[] = []
   const judgedRuns = judged ? of(judged) : []
   const medianOf = (name: string, pick: (r: R) => number) => {

@@ -1,5 +1,5 @@
 import type { IdempotencyRecord, IdempotencyRequest } from '#shared/types/idempotency'
-import type { SqlDatabase } from './sql-database'
+import type { SqlDatabase, SqlRunner } from './sql-database'
 import { GroupCommit } from './group-commit'
 import { countStoreBatch, countSwept } from './store-counts'
 
@@ -48,6 +48,13 @@ export class NotificationLog {
 
   private async insert(items: Array<{ row: NotificationRow, claim?: IdempotencyRequest }>): Promise<AppendResult[]> {
     const started = performance.now()
+    // No keys and one statement: that statement is a transaction of its own (all rows or none),
+    // without BEGIN and COMMIT: on PostgreSQL one round trip instead of three.
+    if (items.length <= ROWS_PER_STATEMENT && items.every(item => !item.claim)) {
+      await this.insertRows(this.db, items.map(item => item.row))
+      countStoreBatch(items.length, (performance.now() - started) / 1000)
+      return items.map(() => 'stored')
+    }
     const results: AppendResult[] = []
     const rows: NotificationRow[] = []
     await this.db.transaction(async (tx) => {
@@ -69,14 +76,18 @@ export class NotificationLog {
         results.push('stored')
         rows.push(row)
       }
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        const chunk = rows.slice(i, i + ROWS_PER_STATEMENT)
-        const values = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
-        await tx.run(`INSERT INTO notifications (${COLUMNS}) VALUES ${values}`, chunk.flatMap(row => [row.topic, row.id, row.ms, row.seq, row.event, row.data, row.sender, row.created_at]))
-      }
+      await this.insertRows(tx, rows)
     })
     countStoreBatch(rows.length, (performance.now() - started) / 1000)
     return results
+  }
+
+  private async insertRows(on: SqlRunner, rows: NotificationRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT)
+      const values = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
+      await on.run(`INSERT INTO notifications (${COLUMNS}) VALUES ${values}`, chunk.flatMap(row => [row.topic, row.id, row.ms, row.seq, row.event, row.data, row.sender, row.created_at]))
+    }
   }
 
   /** What `key` of `scope` was first used for, if that was within its lifetime. */
